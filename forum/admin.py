@@ -1,0 +1,89 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Count
+
+from forum.models import Article, FaqEntry, KeyPoint, Subsection, Topic, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "display_name", "email", "is_staff", "is_active", "date_joined", "last_login"]
+    search_fields = ["username", "display_name", "email"]
+    fieldsets = [
+        *DjangoUserAdmin.fieldsets[:1],
+        ("Personal info", {"fields": ["display_name", "first_name", "last_name", "email"]}),
+        *DjangoUserAdmin.fieldsets[2:],
+    ]
+
+
+class TopicInline(admin.TabularInline):
+    model = Topic
+    fields = ["position", "title", "slug", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    show_change_link = True
+    extra = 0
+
+
+class KeyPointInline(admin.TabularInline):
+    model = KeyPoint
+    fields = ["position", "icon", "label", "text"]
+    extra = 0
+
+
+class FaqEntryInline(admin.StackedInline):
+    model = FaqEntry
+    fields = ["position", "question", "anchor", "answer"]
+    prepopulated_fields = {"anchor": ["question"]}
+    extra = 0
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "is_published", "topic_count", "updated_at"]
+    list_filter = ["is_published"]
+    search_fields = ["title", "lede", "intro"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [TopicInline, KeyPointInline, FaqEntryInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(topic_total=Count("topics"))
+
+    @admin.display(description="Topics", ordering="topic_total")
+    def topic_count(self, obj):
+        return obj.topic_total
+
+
+class SubsectionInline(admin.StackedInline):
+    model = Subsection
+    fields = ["position", "title", "anchor", "body"]
+    prepopulated_fields = {"anchor": ["title"]}
+    extra = 0
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["title", "article", "position", "slug"]
+    list_filter = ["article"]
+    list_select_related = ["article"]
+    search_fields = ["title", "summary", "intro", "subsections__body"]
+    ordering = ["article", "position"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [SubsectionInline]
+    view_on_site = True
+
+
+@admin.register(KeyPoint)
+class KeyPointAdmin(admin.ModelAdmin):
+    list_display = ["label", "icon", "text", "article", "position"]
+    list_filter = ["article"]
+    search_fields = ["label", "text"]
+    ordering = ["article", "position"]
+
+
+@admin.register(FaqEntry)
+class FaqEntryAdmin(admin.ModelAdmin):
+    list_display = ["question", "article", "position"]
+    list_filter = ["article"]
+    search_fields = ["question", "answer"]
+    ordering = ["article", "position"]
+    prepopulated_fields = {"anchor": ["question"]}

@@ -1,0 +1,48 @@
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from forum.models import User
+
+# username, display name, role
+DEMO_ACCOUNTS = [
+    ("admin", "Ada Admin", "admin"),
+    ("moderator", "Mo Moderator", "moderator"),
+    ("teacher", "Tess Teacher", "teacher"),
+    ("student1", "Sam Student", "student"),
+    ("student2", "Priya Student", "student"),
+    ("student3", "Lee Student", "student"),
+]
+PASSWORD_FILE = settings.BASE_DIR / ".demo-accounts.txt"
+
+
+class Command(BaseCommand):
+    help = "Create demo accounts with random passwords, once; print them and keep them in .demo-accounts.txt."
+
+    def handle(self, *args, **options):
+        if User.objects.filter(username__in=[name for name, _, _ in DEMO_ACCOUNTS]).exists():
+            self.stdout.write(f"Demo accounts exist already; their passwords are in {PASSWORD_FILE.name}.")
+            return
+        lines = self.create_accounts()
+        PASSWORD_FILE.write_text("\n".join(lines) + "\n")
+        PASSWORD_FILE.chmod(0o600)
+        banner = "Demo accounts (shown once; also in .demo-accounts.txt, which git ignores):"
+        self.stdout.write("\n".join(["", banner, *lines, ""]))
+
+    @transaction.atomic
+    def create_accounts(self) -> list[str]:
+        moderators, _ = Group.objects.get_or_create(name="Moderators")
+        lines = []
+        for username, display_name, role in DEMO_ACCOUNTS:
+            password = secrets.token_urlsafe(9)
+            user = User.objects.create_user(
+                username=username, email=f"{username}@example.org", password=password, display_name=display_name,
+                is_staff=role in ("admin", "moderator"), is_superuser=role == "admin",
+            )
+            if role == "moderator":
+                user.groups.add(moderators)
+            lines.append(f"  {role:<10} {username:<10} {password}")
+        return lines

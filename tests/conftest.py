@@ -1,0 +1,31 @@
+import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
+
+from forum.article_format import parse_article
+from forum.services.content import publish_article
+
+SHIPPED_ARTICLE = django_settings.BASE_DIR / "forum" / "content" / "us-russia-peace-talks.txt"
+SHIPPED_TITLE = "The reduction in US-Russia peace talks"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # Hashed static names need collectstatic (tests/test_settings.py checks that
+    # pipeline); pages under test use the plain files. Argon2 is slow on purpose,
+    # so tests hash with MD5.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def article(db):
+    """The shipped article, imported as `make run` imports it."""
+    article, _ = publish_article(parsed=parse_article(SHIPPED_ARTICLE.read_text()), title=SHIPPED_TITLE)
+    return article
