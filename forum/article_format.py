@@ -151,7 +151,8 @@ def tokens_from_plain_text(lines: list[str]):
 def tokens_from_markdown(lines: list[str]):
     """Yield (kind, level, text) from `#` headings, `-` bullets, tables and paragraphs."""
     paragraph: list[str] = []
-    for line in lines + [""]:
+    lines = lines + [""]
+    for index, line in enumerate(lines):
         heading = re.match(r"^(#{1,6})\s+(.+?)\s*#*$", line)
         bullet = BULLET.match(line)
         if paragraph and (not line or heading or bullet or line.startswith("|")):
@@ -163,10 +164,15 @@ def tokens_from_markdown(lines: list[str]):
             text = bullet.group(1).strip()
             yield ("row" if is_key_point_row(text) else "bullet"), 0, text
         elif line.startswith("|"):
-            if not re.fullmatch(r"[|:\-\s]+", line):  # skip a table's ---|--- rule
+            # A table's rule (|---|---|) and the header row above it are not rows.
+            if not is_table_rule(line) and not is_table_rule(lines[index + 1]):
                 yield "row", 0, line
         elif line:
             paragraph.append(line)
+
+
+def is_table_rule(line: str) -> bool:
+    return line.startswith("|") and bool(re.fullmatch(r"[|:\-\s]+", line))
 
 
 def is_markdown(lines: list[str]) -> bool:

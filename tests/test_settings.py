@@ -1,0 +1,45 @@
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+
+PRODUCTION = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "x7#kq-L0ng-r4nd0m-pr0duct10n-k3y-f0r-th3-d3pl0y-ch3ck-9a8b7c6d5e4f",
+    "DJANGO_ALLOWED_HOSTS": "example.org",
+}
+
+
+def manage(*args, env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env={**clean, **env},
+        capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    result = manage("check", env={**PRODUCTION, "DJANGO_SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_collectstatic_builds_hashed_compressed_files(tmp_path, settings):
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    names = {path.name for path in tmp_path.rglob("*")}
+    assert "staticfiles.json" in names
+    assert any(name.startswith("bootstrap.min.") and name.endswith(".css.gz") for name in names)
+    assert any(name.startswith("htmx.min.") and name.endswith(".js") for name in names)
