@@ -1,6 +1,6 @@
 from django.urls import path
 
-from forum.views import accounts, content
+from forum.views import accounts, content, discussion
 
 app_name = "forum"
 
@@ -9,6 +9,15 @@ urlpatterns = [
     path("articles/<slug:article>/", content.article_detail, name="article"),
     path("articles/<slug:article>/faq/", content.faq, name="faq"),
     path("articles/<slug:article>/topics/<slug:topic>/", content.topic, name="topic"),
+    path("articles/<slug:article>/topics/<slug:topic>/comments/", discussion.comment_create, name="comment_create"),
+    path("comments/<int:pk>/", discussion.comment_permalink, name="comment"),
+    path("comments/<int:pk>/reply/", discussion.comment_reply, name="comment_reply"),
+    path("comments/<int:pk>/edit/", discussion.comment_edit, name="comment_edit"),
+    path("comments/<int:pk>/delete/", discussion.comment_delete, name="comment_delete"),
+    path("comments/<int:pk>/flag/", discussion.comment_flag, name="comment_flag"),
+    path("comments/<int:pk>/helpful/", discussion.comment_helpful, name="comment_helpful"),
+    path("comments/<int:pk>/history/", discussion.comment_history, name="comment_history"),
+    path("notifications/", discussion.notifications, name="notifications"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/settings/", accounts.account_settings, name="account_settings"),
     path("members/<str:username>/", accounts.profile, name="profile"),

@@ -1,7 +1,7 @@
 import factory
 from django.contrib.auth.models import Group
 
-from forum.models import Article, Subsection, Topic, User
+from forum.models import Article, Comment, Subsection, Topic, User
 
 
 class MemberFactory(factory.django.DjangoModelFactory):
@@ -60,3 +60,18 @@ class SubsectionFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Subsection {n}")
     anchor = factory.Sequence(lambda n: f"subsection-{n}")
     body = "A paragraph.\n\n- a bullet\n- another"
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A published top-level comment; pass parent= for a reply (root and depth follow)."""
+
+    class Meta:
+        model = Comment
+
+    topic = factory.SubFactory(TopicFactory)
+    author = factory.SubFactory(MemberFactory)
+    body = factory.Sequence(lambda n: f"Comment number {n}.")
+    body_html = factory.LazyAttribute(lambda comment: f"<p>{comment.body}</p>")
+    parent = None
+    root = factory.LazyAttribute(lambda comment: (comment.parent.root or comment.parent) if comment.parent else None)
+    depth = factory.LazyAttribute(lambda comment: comment.parent.depth + 1 if comment.parent else 0)

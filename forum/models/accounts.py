@@ -10,6 +10,9 @@ class User(AbstractUser):
     display_name = models.CharField(
         max_length=60, blank=True, help_text="Shown beside your comments instead of your username."
     )
+    email_on_reply = models.BooleanField(
+        "email me when someone replies to my comments", default=False,
+    )
 
     class Meta:
         constraints = [

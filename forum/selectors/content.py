@@ -3,7 +3,8 @@
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from forum.models import Article, Subsection, Topic
+from forum.models import Article, Topic
+from forum.selectors.discussion import subsections_with_comment_counts
 
 
 def published_articles() -> QuerySet[Article]:
@@ -28,7 +29,7 @@ def topic_detail(article_slug: str, topic_slug: str) -> Topic:
     return get_object_or_404(
         Topic.objects.filter(article__is_published=True)
         .select_related("article")
-        .prefetch_related(Prefetch("subsections", queryset=Subsection.objects.order_by("position", "pk"))),
+        .prefetch_related(Prefetch("subsections", queryset=subsections_with_comment_counts())),
         article__slug=article_slug,
         slug=topic_slug,
     )

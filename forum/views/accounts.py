@@ -4,6 +4,7 @@ changes are Django's own views (diplomacy/urls.py)."""
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from forum.forms import AccountSettingsForm, SignupForm
 from forum.models import User
+from forum.selectors.discussion import member_comments
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -44,4 +46,5 @@ def account_settings(request):
 
 def profile(request, username):
     member = get_object_or_404(User.objects.filter(is_active=True), username=username)
-    return render(request, "forum/accounts/profile.html", {"member": member})
+    comments = Paginator(member_comments(member=member, viewer=request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "forum/accounts/profile.html", {"member": member, "comments": comments})

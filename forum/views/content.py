@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404, render
 
 from forum.selectors.content import article_overview, published_articles, sibling_topics, topic_detail
+from forum.views.discussion import discussion_context
 
 
 def home(request):
@@ -30,6 +31,7 @@ def topic(request, article, topic):
         "previous": topics[index - 1] if index > 0 else None,
         "next": topics[index + 1] if index + 1 < len(topics) else None,
     }
+    context.update(discussion_context(request, topic))
     return render(request, "forum/content/topic.html", context)
 
 

@@ -70,13 +70,6 @@ def test_topic_page_shows_subsections_with_anchors_bullets_and_neighbours(articl
     assert 'rel="next"' not in last
 
 
-def test_topic_page_cost_is_a_fixed_number_of_queries(article, client, django_assert_num_queries):
-    topic = article.topics.first()
-    # topic+article, subsections, sibling topics
-    with django_assert_num_queries(3):
-        client.get(topic.get_absolute_url())
-
-
 def test_faq_page_lists_every_question_with_its_answer(article, client):
     html = client.get(reverse("forum:faq", args=[article.slug])).content.decode()
     for entry in article.faqs.all():

@@ -1,0 +1,171 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+
+BODY_MAX_LENGTH = 5000
+MAX_DISPLAY_DEPTH = 2  # 0, 1, 2: three levels; deeper replies show under the third
+
+
+def visible_q(viewer) -> Q:
+    """Comments `viewer` may read in full: published ones, and their own held or hidden ones."""
+    published = Q(status=Comment.Status.PUBLISHED)
+    if viewer.is_authenticated:
+        return published | (Q(author=viewer) & ~Q(status=Comment.Status.REMOVED))
+    return published
+
+
+class CommentQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Comment.Status.PUBLISHED)
+
+    def visible_to(self, viewer):
+        return self.filter(visible_q(viewer))
+
+    def with_viewer_marks(self, viewer):
+        """Annotate whether `viewer` marked each comment helpful or flagged it."""
+        if not viewer.is_authenticated:
+            return self.annotate(marked_helpful=models.Value(False), flagged=models.Value(False))
+        return self.annotate(
+            marked_helpful=Exists(HelpfulMark.objects.filter(comment=OuterRef("pk"), member=viewer)),
+            flagged=Exists(Flag.objects.filter(comment=OuterRef("pk"), member=viewer)),
+        )
+
+
+class Comment(models.Model):
+    """A member's comment on a topic, or a reply to one. Never deleted: its status changes."""
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        PENDING = "pending", "Pending review"
+        HIDDEN = "hidden", "Hidden"
+        REMOVED = "removed", "Deleted by its author"
+
+    topic = models.ForeignKey("forum.Topic", on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replies")
+    root = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The top-level comment of the thread, so a page of threads loads in one query.",
+    )
+    depth = models.PositiveSmallIntegerField(default=0)
+    anchor = models.ForeignKey(
+        "forum.Subsection", null=True, blank=True, on_delete=models.SET_NULL, related_name="comments",
+        verbose_name="about",
+    )
+    body = models.TextField(max_length=BODY_MAX_LENGTH)
+    body_html = models.TextField()
+    status = models.CharField(max_length=16, choices=Status, default=Status.PUBLISHED, db_index=True)
+    status_reason = models.CharField(max_length=300, blank=True)
+    helpful_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        permissions = [("moderate_comment", "Can moderate comments")]
+        indexes = [models.Index(fields=["topic", "parent", "created_at"], name="comment_thread_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True, root__isnull=True, depth=0)
+                | Q(parent__isnull=False, root__isnull=False, depth__gte=1),
+                name="comment_root_matches_parent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Comment {self.pk} by {self.author} on {self.topic}"
+
+    def get_absolute_url(self):
+        return reverse("forum:comment", args=[self.pk])
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def display_depth(self) -> int:
+        return min(self.depth, MAX_DISPLAY_DEPTH)
+
+
+class CommentRevision(models.Model):
+    """An earlier version of a comment's text, kept when its author edits it."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    written_at = models.DateTimeField(help_text="When this version was written.")
+    replaced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-written_at", "-pk"]
+
+    def __str__(self):
+        return f"Revision of comment {self.comment_id} from {self.written_at:%Y-%m-%d %H:%M}"
+
+
+class Flag(models.Model):
+    """A member's report that a comment breaks the rules."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam"
+        ABUSE = "abuse", "Abusive or hateful"
+        OFF_TOPIC = "off_topic", "Off-topic"
+        OTHER = "other", "Something else"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACTION_TAKEN = "action_taken", "Action taken"
+        DISMISSED = "dismissed", "Dismissed"
+
+    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="flags")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="flags")
+    reason = models.CharField(max_length=16, choices=Reason)
+    note = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=16, choices=Status, default=Status.OPEN, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "member"], name="flag_once_per_member"),
+            models.CheckConstraint(condition=~Q(reason="other") | ~Q(note=""), name="flag_other_has_note"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} flag on comment {self.comment_id}"
+
+
+class HelpfulMark(models.Model):
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="helpful_marks")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "member"], name="helpfulmark_once_per_member"),
+        ]
+
+    def __str__(self):
+        return f"Helpful mark on comment {self.comment_id}"
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        REPLY = "reply", "Reply"
+        MODERATION = "moderation", "Moderation decision"
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=16, choices=Kind)
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self):
+        return self.text

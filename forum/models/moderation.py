@@ -1,0 +1,77 @@
+from django.conf import settings
+from django.core.cache import cache
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class ModerationSettings(models.Model):
+    """The one row of moderation settings, edited in the admin; cached for every process."""
+
+    CACHE_KEY = "forum:moderation-settings"
+
+    flag_threshold = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1)],
+        help_text="Open flags from this many different members hide a comment until a moderator looks.",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "moderation settings"
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="moderationsettings_single_row")]
+
+    def __str__(self):
+        return "Moderation settings"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
+
+    @classmethod
+    def load(cls) -> "ModerationSettings":
+        current = cache.get(cls.CACHE_KEY)
+        if current is None:
+            current, _ = cls.objects.get_or_create(pk=1)
+            cache.set(cls.CACHE_KEY, current, 300)
+        return current
+
+
+class RestrictionQuerySet(models.QuerySet):
+    def active(self):
+        now = timezone.now()
+        return self.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now), lifted_at__isnull=True, starts_at__lte=now)
+
+
+class Restriction(models.Model):
+    """A mute (can read, cannot write) or suspension (cannot log in), until a time or indefinitely."""
+
+    class Kind(models.TextChoices):
+        MUTE = "mute", "Muted"
+        SUSPEND = "suspend", "Suspended"
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="restrictions")
+    kind = models.CharField(max_length=16, choices=Kind)
+    reason = models.CharField(max_length=300)
+    starts_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField(null=True, blank=True, help_text="Empty: until lifted.")
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = RestrictionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+
+    def __str__(self):
+        until = f"until {self.ends_at:%Y-%m-%d %H:%M}" if self.ends_at else "indefinitely"
+        return f"{self.get_kind_display()} {until}"
+
+    @property
+    def explanation(self) -> str:
+        until = "until further notice"
+        if self.ends_at:
+            until = f"until {timezone.localtime(self.ends_at):%d %B %Y, %H:%M %Z}"
+        return f"Your account is {self.get_kind_display().lower()} {until}: {self.reason}"

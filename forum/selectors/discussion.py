@@ -1,0 +1,110 @@
+"""Reads for the discussion: a topic's thread, a comment's place in it, a member's comments."""
+
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from forum.models import Comment, Notification, Subsection, Topic, User
+from forum.models.discussion import MAX_DISPLAY_DEPTH, visible_q
+
+THREADS_PER_PAGE = 30
+SORTS = {
+    "newest": ["-created_at", "-pk"],
+    "oldest": ["created_at", "pk"],
+    "helpful": ["-helpful_count", "-created_at", "-pk"],
+}
+DEFAULT_SORT = "oldest"
+
+
+@dataclass
+class Thread:
+    page: Page
+    sort: str
+    about: Subsection | None
+    comment_count: int
+
+
+def subsections_with_comment_counts():
+    return Subsection.objects.annotate(
+        comment_count=Count("comments", filter=Q(comments__status=Comment.Status.PUBLISHED))
+    ).order_by("position", "pk")
+
+
+def thread_roots(*, topic: Topic, viewer: User, about: Subsection | None = None) -> QuerySet[Comment]:
+    """Top-level comments on `topic` that `viewer` sees, in full or as a placeholder kept for its replies."""
+    has_replies = Exists(Comment.objects.filter(root=OuterRef("pk")).visible_to(viewer))
+    roots = Comment.objects.filter(topic=topic, parent__isnull=True).filter(visible_q(viewer) | Q(has_replies))
+    if about is not None:
+        roots = roots.filter(anchor=about)
+    return roots
+
+
+def topic_thread(*, topic: Topic, viewer: User, sort: str, page_number, about: Subsection | None = None) -> Thread:
+    """One page of `topic`'s threads with every reply: the same 3 queries whatever their number.
+
+    Queries: the count of threads, the page of top-level comments, all their replies.
+    """
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    roots = (
+        thread_roots(topic=topic, viewer=viewer, about=about)
+        .select_related("author", "anchor")
+        .with_viewer_marks(viewer)
+        .order_by(*SORTS[sort])
+    )
+    page = Paginator(roots, THREADS_PER_PAGE).get_page(page_number)
+    page.object_list = list(page.object_list)
+    replies = (
+        Comment.objects.filter(root__in=[root.pk for root in page.object_list])
+        .select_related("author", "anchor")
+        .with_viewer_marks(viewer)
+        .order_by("created_at", "pk")
+    )
+    attach_replies(page.object_list, list(replies), viewer)
+    return Thread(page=page, sort=sort, about=about, comment_count=page.paginator.count)
+
+
+def attach_replies(roots: list[Comment], replies: list[Comment], viewer: User) -> None:
+    """Give each comment `.children` to show under it, three levels deep at most.
+
+    A reply deeper than the third level is shown under its third-level ancestor
+    ("in reply to NAME"). A deleted or hidden reply stays as a placeholder only
+    if something visible hangs below it.
+    """
+    by_id = {comment.pk: comment for comment in [*roots, *replies]}
+    for comment in by_id.values():
+        comment.children = []
+        comment.shown = comment.is_visible or (viewer.is_authenticated and comment.author_id == viewer.pk
+                                               and comment.status != Comment.Status.REMOVED)
+    for reply in replies:  # oldest first, so a parent's visibility is settled before its children
+        parent = by_id.get(reply.parent_id)
+        reply.in_reply_to = parent.author if parent is not None and reply.depth > MAX_DISPLAY_DEPTH else None
+        holder = parent
+        while holder is not None and holder.depth >= MAX_DISPLAY_DEPTH:
+            holder = by_id.get(holder.parent_id)
+        if holder is not None:
+            holder.children.append(reply)
+    for comment in reversed(list(by_id.values())):
+        comment.has_visible_descendant = any(c.shown or c.has_visible_descendant for c in comment.children)
+
+
+def comment_page_number(comment: Comment, viewer: User) -> int:
+    """The page of the default-sorted thread on which `comment`'s thread starts."""
+    root = comment.root or comment
+    earlier = thread_roots(topic=root.topic, viewer=viewer).filter(
+        Q(created_at__lt=root.created_at) | Q(created_at=root.created_at, pk__lt=root.pk)
+    )
+    return earlier.count() // THREADS_PER_PAGE + 1
+
+
+def member_comments(*, member: User, viewer: User) -> QuerySet[Comment]:
+    return (
+        Comment.objects.filter(author=member)
+        .visible_to(viewer)
+        .select_related("topic__article")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def unread_notification_count(member: User) -> int:
+    return Notification.objects.filter(recipient=member, read_at__isnull=True).count()

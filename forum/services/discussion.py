@@ -1,0 +1,175 @@
+"""Writes for the discussion: comments, replies, edits, deletions, flags, helpful marks."""
+
+from functools import partial
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from forum.markdown import render_markdown
+from forum.models import (
+    Comment,
+    CommentRevision,
+    Flag,
+    HelpfulMark,
+    ModerationSettings,
+    Notification,
+    Subsection,
+    Topic,
+    User,
+)
+from forum.models.discussion import BODY_MAX_LENGTH
+from forum.ratelimit import count_action
+from forum.services.accounts import ensure_can_write
+
+
+def clean_body(body: str) -> str:
+    """The rule for a comment's text: 1 to 5,000 characters after trimming, no NUL.
+
+    Errors name the "body" field, so a form shows them beside the text box.
+    """
+    body = (body or "").strip()
+    if "\x00" in body:
+        error = ValidationError("Null characters are not allowed.", code="null_characters")
+    elif not body:
+        error = ValidationError("Write something before posting.", code="empty")
+    elif len(body) > BODY_MAX_LENGTH:
+        error = ValidationError(
+            f"Keep it under {BODY_MAX_LENGTH:,} characters (this one has {len(body):,}).", code="too_long"
+        )
+    else:
+        return body
+    raise ValidationError({"body": error})
+
+
+@transaction.atomic
+def post_comment(
+    *, author: User, topic: Topic, body: str, parent: Comment | None = None, anchor: Subsection | None = None
+) -> Comment:
+    """Post a comment on `topic`, or a reply to `parent`, as `author`."""
+    ensure_can_write(author)
+    body = clean_body(body)
+    if parent is not None:
+        if parent.topic_id != topic.pk:
+            raise ValidationError("A reply must stay on its topic.", code="wrong_topic")
+        if parent.status != Comment.Status.PUBLISHED:
+            raise ValidationError("That comment can no longer be replied to.", code="parent_not_published")
+        anchor = anchor or parent.anchor
+    if anchor is not None and anchor.topic_id != topic.pk:
+        raise ValidationError("Pick a part of this topic.", code="wrong_anchor")
+    count_action("comment", author.pk)
+    comment = Comment.objects.create(
+        topic=topic, author=author, parent=parent, anchor=anchor, body=body, body_html=render_markdown(body),
+        root=(parent.root or parent) if parent else None, depth=parent.depth + 1 if parent else 0,
+    )
+    if parent is not None and parent.author_id != author.pk:
+        transaction.on_commit(partial(notify_reply, reply_id=comment.pk))
+    return comment
+
+
+def notify_reply(*, reply_id: int) -> None:
+    reply = Comment.objects.select_related("author", "parent__author", "topic__article").get(pk=reply_id)
+    recipient = reply.parent.author
+    text = f"{reply.author.public_name} replied to your comment on “{reply.topic.title}”."
+    Notification.objects.create(recipient=recipient, kind=Notification.Kind.REPLY, comment=reply, text=text)
+    if recipient.email_on_reply and recipient.email:
+        send_mail(
+            subject=f"New reply on “{reply.topic.title}”",
+            message=f"{text}\n\n{reply.body}\n\nRead it: {reply.get_absolute_url()}",
+            from_email=None,
+            recipient_list=[recipient.email],
+            fail_silently=True,
+        )
+
+
+def notify_moderation(*, comment: Comment, text: str) -> None:
+    Notification.objects.create(recipient=comment.author, kind=Notification.Kind.MODERATION, comment=comment,
+                                text=text)
+
+
+def ensure_author(member: User, comment: Comment) -> None:
+    if comment.author_id != member.pk:
+        raise PermissionDenied("Only the author can change this comment.")
+    if comment.status == Comment.Status.REMOVED:
+        raise PermissionDenied("This comment has been deleted.")
+
+
+@transaction.atomic
+def edit_comment(*, editor: User, comment: Comment, body: str) -> Comment:
+    """Replace the text of `editor`'s own comment, keeping the earlier version."""
+    ensure_can_write(editor)
+    ensure_author(editor, comment)
+    body = clean_body(body)
+    if body == comment.body:
+        return comment
+    CommentRevision.objects.create(comment=comment, body=comment.body,
+                                   written_at=comment.edited_at or comment.created_at)
+    comment.body, comment.body_html, comment.edited_at = body, render_markdown(body), timezone.now()
+    comment.save(update_fields=["body", "body_html", "edited_at"])
+    return comment
+
+
+@transaction.atomic
+def delete_comment(*, member: User, comment: Comment) -> Comment:
+    """Take `member`'s own comment out of view; its text stays in the database."""
+    ensure_author(member, comment)
+    comment.status, comment.status_reason = Comment.Status.REMOVED, "Deleted by its author."
+    comment.save(update_fields=["status", "status_reason"])
+    return comment
+
+
+@transaction.atomic
+def flag_comment(*, member: User, comment: Comment, reason: str, note: str = "") -> Flag:
+    """Flag someone else's comment; enough open flags hide it until a moderator decides."""
+    ensure_can_write(member)
+    if comment.author_id == member.pk:
+        raise ValidationError("You cannot flag your own comment.", code="own_comment")
+    if comment.status != Comment.Status.PUBLISHED:
+        raise ValidationError("This comment is no longer shown.", code="not_published")
+    if reason not in Flag.Reason.values:
+        raise ValidationError("Pick a reason.", code="bad_reason")
+    note = note.strip()
+    if reason == Flag.Reason.OTHER and not note:
+        raise ValidationError("Say what is wrong with it.", code="note_required")
+    count_action("flag", member.pk)
+    try:
+        with transaction.atomic():
+            flag = Flag.objects.create(comment=comment, member=member, reason=reason, note=note)
+    except IntegrityError:
+        raise ValidationError("You have already flagged this comment.", code="already_flagged") from None
+    open_flags = Flag.objects.filter(comment=comment, status=Flag.Status.OPEN).count()
+    if open_flags >= ModerationSettings.load().flag_threshold:
+        comment.status = Comment.Status.HIDDEN
+        comment.status_reason = f"Hidden after flags from {open_flags} members, until a moderator reviews it."
+        comment.save(update_fields=["status", "status_reason"])
+        transaction.on_commit(partial(
+            notify_moderation, comment=comment,
+            text=f"Your comment on “{comment.topic.title}” is hidden until a moderator reviews the flags on it.",
+        ))
+    return flag
+
+
+@transaction.atomic
+def toggle_helpful(*, member: User, comment: Comment) -> bool:
+    """Mark the comment helpful, or take the mark back; return whether it is now marked."""
+    ensure_can_write(member)
+    if comment.author_id == member.pk:
+        raise ValidationError("You cannot mark your own comment helpful.", code="own_comment")
+    if comment.status != Comment.Status.PUBLISHED:
+        raise ValidationError("This comment is no longer shown.", code="not_published")
+    deleted, _ = HelpfulMark.objects.filter(comment=comment, member=member).delete()
+    if not deleted:
+        try:
+            with transaction.atomic():
+                HelpfulMark.objects.create(comment=comment, member=member)
+        except IntegrityError:  # a second click that raced the first: already marked
+            return True
+    Comment.objects.filter(pk=comment.pk).update(helpful_count=F("helpful_count") + (-1 if deleted else 1))
+    comment.refresh_from_db(fields=["helpful_count"])
+    return not deleted
+
+
+def mark_notifications_read(*, member: User) -> int:
+    return Notification.objects.filter(recipient=member, read_at__isnull=True).update(read_at=timezone.now())

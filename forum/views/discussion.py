@@ -1,0 +1,226 @@
+"""The discussion under each topic: HTTP glue around services.discussion.
+
+Every view works as a plain form and redirect; with htmx (request.htmx) the
+same view answers with the fragment to swap in place.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from forum.forms import CommentForm, EditForm, FlagForm, ReplyForm
+from forum.markdown import render_markdown
+from forum.models import Comment
+from forum.models.discussion import MAX_DISPLAY_DEPTH
+from forum.selectors.content import topic_detail
+from forum.selectors.discussion import comment_page_number, topic_thread
+from forum.services.accounts import active_restriction, can_moderate
+from forum.services.discussion import (
+    delete_comment,
+    edit_comment,
+    ensure_author,
+    flag_comment,
+    mark_notifications_read,
+    post_comment,
+    toggle_helpful,
+)
+
+
+def render_fragment(request, fragment: str, context: dict, *, title: str, status: int = 200):
+    """The fragment alone for htmx; for a plain request, a page around it."""
+    if request.htmx:
+        return render(request, fragment, context, status=status)
+    shown = context.get("parent") or context.get("comment")  # the comment being answered or changed
+    topic = context.get("topic") or shown.topic
+    context = {**context, "fragment": fragment, "page_title": title, "shown": shown, "topic": topic}
+    return render(request, "forum/discussion/page.html", context, status=status)
+
+
+def discussion_context(request, topic) -> dict:
+    """What the topic page needs for its discussion (3 queries, and 1 for a member's restriction)."""
+    about = None
+    if about_anchor := request.GET.get("about"):
+        about = next((sub for sub in topic.subsections.all() if sub.anchor == about_anchor), None)
+    thread = topic_thread(topic=topic, viewer=request.user, sort=request.GET.get("sort", ""),
+                          page_number=request.GET.get("page"), about=about)
+    return {
+        "thread": thread,
+        "sort_choices": [("oldest", "Oldest"), ("newest", "Newest"), ("helpful", "Most helpful")],
+        "form": CommentForm(subsections=topic.subsections.all()),
+        "restriction": active_restriction(request.user),
+    }
+
+
+def visible_comment(request, pk, queryset=None) -> Comment:
+    """The comment if the viewer may see it (its author always may); else 404."""
+    comment = get_object_or_404((queryset or Comment.objects).select_related("topic__article", "author"), pk=pk)
+    if not (comment.is_visible or comment.author_id == request.user.pk or can_moderate(request.user)):
+        raise Http404("No such comment.")
+    return comment
+
+
+def comment_context(request, comment: Comment, **extra) -> dict:
+    """Context for one comment rendered on its own, after an htmx action."""
+    comment.children, comment.has_visible_descendant = [], False
+    comment.shown = comment.is_visible or comment.author_id == request.user.pk and comment.status != "removed"
+    comment.marked_helpful = comment.helpful_marks.filter(member=request.user).exists()
+    comment.flagged = comment.flags.filter(member=request.user).exists()
+    # Where the thread shows it: deeper than three levels, under the second-level ancestor.
+    holder = comment.parent
+    while holder is not None and holder.depth >= MAX_DISPLAY_DEPTH:
+        holder = holder.parent
+    comment.in_reply_to = comment.parent.author if comment.depth > MAX_DISPLAY_DEPTH else None
+    return {"comment": comment, "topic": comment.topic, "holder_id": holder.pk if holder else None, **extra}
+
+
+def preview_or_post(request, form, post) -> tuple[Comment | None, str | None]:
+    """Validate `form`; with the Preview button render its text, else call `post(cleaned_data)`.
+
+    Returns (the saved comment, the preview). A service's ValidationError goes
+    back on the form, so nothing typed is lost.
+    """
+    if not form.is_valid():
+        return None, None
+    if "preview" in request.POST:
+        return None, render_markdown(form.cleaned_data["body"])
+    try:
+        return post(form.cleaned_data), None
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None, None
+
+
+@require_POST
+@login_required
+def comment_create(request, article, topic):
+    topic = topic_detail(article, topic)
+    form = CommentForm(request.POST, subsections=topic.subsections.all())
+    comment, preview = preview_or_post(request, form, lambda data: post_comment(
+        author=request.user, topic=topic, body=data["body"], anchor=data.get("anchor")))
+    if comment is not None:
+        if request.htmx:
+            context = {**comment_context(request, comment), "form": CommentForm(subsections=topic.subsections.all())}
+            return render(request, "forum/discussion/_comment_posted.html", context)
+        return redirect(comment)
+    context = {"form": form, "topic": topic, "preview": preview}
+    return render_fragment(request, "forum/discussion/_comment_form.html", context, title="Post a comment")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def comment_reply(request, pk):
+    parent = visible_comment(request, pk, Comment.objects.published())
+    quote = ""
+    if request.GET.get("quote"):
+        quote = "\n".join(f"> {line}" for line in parent.body.splitlines()) + "\n\n"
+    form = ReplyForm(request.POST or None, initial={"body": quote})
+    reply, preview = None, None
+    if request.method == "POST":
+        reply, preview = preview_or_post(request, form, lambda data: post_comment(
+            author=request.user, topic=parent.topic, parent=parent, body=data["body"]))
+    if reply is not None:
+        if request.htmx:
+            return render(request, "forum/discussion/_reply_posted.html", comment_context(request, reply))
+        return redirect(reply)
+    context = {"form": form, "parent": parent, "topic": parent.topic, "preview": preview}
+    return render_fragment(request, "forum/discussion/_reply_form.html", context, title="Reply")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def comment_edit(request, pk):
+    comment = visible_comment(request, pk)
+    ensure_author(request.user, comment)
+    form = EditForm(request.POST or None, initial={"body": comment.body})
+    edited, preview = None, None
+    if request.method == "POST":
+        edited, preview = preview_or_post(request, form, lambda data: edit_comment(
+            editor=request.user, comment=comment, body=data["body"]))
+    if edited is not None:
+        if request.htmx:
+            context = comment_context(request, edited, message="Your changes are saved.")
+            return render(request, "forum/discussion/_comment_updated.html", context)
+        return redirect(edited)
+    context = {"form": form, "comment": comment, "preview": preview}
+    return render_fragment(request, "forum/discussion/_edit_form.html", context, title="Edit your comment")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def comment_delete(request, pk):
+    comment = visible_comment(request, pk)
+    ensure_author(request.user, comment)
+    if request.method == "POST":
+        delete_comment(member=request.user, comment=comment)
+        if request.htmx:
+            return render(request, "forum/discussion/_comment_card.html", comment_context(request, comment))
+        return redirect(comment.topic.get_absolute_url())
+    return render_fragment(request, "forum/discussion/_delete_form.html", {"comment": comment},
+                           title="Delete your comment")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def comment_flag(request, pk):
+    comment = visible_comment(request, pk, Comment.objects.published())
+    form = FlagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            flag_comment(member=request.user, comment=comment, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            message = "Thank you. The moderators will look at this comment."
+            if request.htmx:
+                context = comment_context(request, comment, message=message)
+                return render(request, "forum/discussion/_flagged.html", context)
+            messages.success(request, message)
+            return redirect(comment.topic.get_absolute_url())
+    return render_fragment(request, "forum/discussion/_flag_form.html", {"form": form, "comment": comment},
+                           title="Flag a comment")
+
+
+@require_POST
+@login_required
+def comment_helpful(request, pk):
+    comment = visible_comment(request, pk, Comment.objects.published())
+    try:
+        comment.marked_helpful = toggle_helpful(member=request.user, comment=comment)
+    except ValidationError as error:
+        raise PermissionDenied(error.messages[0]) from None
+    if request.htmx:
+        return render(request, "forum/discussion/_helpful.html", {"comment": comment})
+    return redirect(comment)
+
+
+@require_GET
+def comment_permalink(request, pk):
+    comment = visible_comment(request, pk)
+    page = comment_page_number(comment, request.user)
+    query = f"?{urlencode({'page': page})}" if page > 1 else ""
+    return redirect(f"{comment.topic.get_absolute_url()}{query}#comment-{comment.pk}")
+
+
+@require_GET
+@login_required
+def comment_history(request, pk):
+    comment = visible_comment(request, pk)
+    if comment.author_id != request.user.pk and not can_moderate(request.user):
+        raise PermissionDenied("Only the author and the moderators can see earlier versions.")
+    return render(request, "forum/discussion/history.html",
+                  {"comment": comment, "revisions": comment.revisions.all()})
+
+
+@require_GET
+@login_required
+def notifications(request):
+    # Opening the page is what marks them read (as the issue asks), so the
+    # list is read before they are marked.
+    items = list(request.user.notifications.select_related("comment")[:100])
+    mark_notifications_read(member=request.user)
+    return render(request, "forum/discussion/notifications.html", {"notifications": items})

@@ -1,0 +1,62 @@
+import pytest
+
+from forum.models import Restriction
+from forum.services.discussion import edit_comment
+from tests.factories import CommentFactory, MemberFactory, SubsectionFactory
+
+
+def fill(topic, count):
+    """`count` comments: a third top-level, the rest replies at every depth, some edited and marked."""
+    members = MemberFactory.create_batch(5)
+    comments = []
+    for n in range(count):
+        parent = comments[n // 2] if n % 3 and comments else None
+        comment = CommentFactory(topic=topic, author=members[n % 5], parent=parent, anchor=topic.subsections.first(),
+                                 helpful_count=n % 4)
+        comments.append(comment)
+    edit_comment(editor=comments[0].author, comment=comments[0], body="edited")
+
+
+@pytest.fixture
+def topic(db):
+    subsection = SubsectionFactory()
+    SubsectionFactory(topic=subsection.topic)
+    return subsection.topic
+
+
+@pytest.mark.parametrize("count", [10, 100, 1000])
+def test_topic_page_costs_the_same_for_a_reader_whatever_the_comments(topic, client, django_assert_num_queries, count):
+    fill(topic, count)
+    # topic+article, subsections with comment counts, sibling topics, thread count, threads, replies
+    with django_assert_num_queries(6):
+        response = client.get(topic.get_absolute_url())
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("count", [10, 100, 1000])
+def test_topic_page_costs_the_same_for_a_member_whatever_the_comments(topic, client, django_assert_num_queries,
+                                                                     count):
+    fill(topic, count)
+    member = MemberFactory()
+    client.force_login(member)
+    # session, member, unread notifications, + the reader's 6, + the member's restriction
+    with django_assert_num_queries(10):
+        response = client.get(topic.get_absolute_url(), {"sort": "helpful"})
+    assert response.status_code == 200
+
+
+def test_muted_member_page_costs_no_more(topic, client, django_assert_num_queries):
+    fill(topic, 10)
+    member = MemberFactory()
+    Restriction.objects.create(member=member, kind="mute", reason="x")
+    client.force_login(member)
+    with django_assert_num_queries(10):
+        client.get(topic.get_absolute_url())
+
+
+def test_profile_page_costs_the_same_whatever_the_comments(db, client, django_assert_num_queries):
+    member = MemberFactory()
+    CommentFactory.create_batch(50, author=member)
+    # member, count, page of comments with their topics and articles
+    with django_assert_num_queries(3):
+        client.get(member.get_absolute_url())
