@@ -48,12 +48,19 @@ def discussion_context(request, topic) -> dict:
         about = next((sub for sub in topic.subsections.all() if sub.anchor == about_anchor), None)
     thread = topic_thread(topic=topic, viewer=request.user, sort=request.GET.get("sort", ""),
                           page_number=request.GET.get("page"), about=about)
+    restriction = active_restriction(request.user)
     return {
         "thread": thread,
         "sort_choices": [("oldest", "Oldest"), ("newest", "Newest"), ("helpful", "Most helpful")],
         "form": CommentForm(subsections=topic.subsections.all()),
-        "restriction": active_restriction(request.user),
+        "restriction": restriction,
+        **viewer_context(request, can_write=request.user.is_authenticated and restriction is None),
     }
+
+
+def viewer_context(request, *, can_write: bool) -> dict:
+    """Plain values the comment templates test for every comment (cheaper than the lazy user)."""
+    return {"viewer_id": request.user.pk, "can_write": can_write}
 
 
 def visible_comment(request, pk, queryset=None) -> Comment:
@@ -75,7 +82,8 @@ def comment_context(request, comment: Comment, **extra) -> dict:
     while holder is not None and holder.depth >= MAX_DISPLAY_DEPTH:
         holder = holder.parent
     comment.in_reply_to = comment.parent.author if comment.depth > MAX_DISPLAY_DEPTH else None
-    return {"comment": comment, "topic": comment.topic, "holder_id": holder.pk if holder else None, **extra}
+    return {"comment": comment, "topic": comment.topic, "holder_id": holder.pk if holder else None,
+            **viewer_context(request, can_write=True), **extra}
 
 
 def preview_or_post(request, form, post) -> tuple[Comment | None, str | None]:
@@ -194,7 +202,8 @@ def comment_helpful(request, pk):
     except ValidationError as error:
         raise PermissionDenied(error.messages[0]) from None
     if request.htmx:
-        return render(request, "forum/discussion/_helpful.html", {"comment": comment})
+        return render(request, "forum/discussion/_helpful.html",
+                      {"comment": comment, **viewer_context(request, can_write=True)})
     return redirect(comment)
 
 
