@@ -3,6 +3,7 @@ from django.contrib.auth.forms import UserCreationForm
 
 from forum.models import Flag, User
 from forum.models.discussion import BODY_MAX_LENGTH
+from forum.models.voting import REASON_MAX_LENGTH
 
 
 class EmailUniqueMixin:
@@ -76,3 +77,56 @@ class FlagForm(forms.Form):
                                widget=forms.RadioSelect)
     note = forms.CharField(label="Note for the moderators", required=False, max_length=500,
                            help_text="Required for “Something else”.")
+
+
+class BallotForm(forms.Form):
+    """A rank box per factor (blank: not ranked), so the ballot works without JavaScript."""
+
+    reason = forms.CharField(
+        label="Why does your first choice come first? (optional)", required=False, max_length=REASON_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"maxlength": REASON_MAX_LENGTH}),
+    )
+
+    def __init__(self, *args, factors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.factors = [factor for factor, _ in factors]
+        for factor, rank in factors:
+            self.fields[self.field_name(factor)] = forms.IntegerField(
+                label=factor.name, help_text=factor.description, required=False, min_value=1,
+                max_value=len(factors), initial=rank,
+                error_messages={"invalid": "Enter a whole number, or leave it blank."},
+            )
+        self.order_fields([self.field_name(factor) for factor in self.factors] + ["reason"])
+
+    @staticmethod
+    def field_name(factor) -> str:
+        return f"rank_{factor.pk}"
+
+    def rank_fields(self):
+        return [self[self.field_name(factor)] for factor in self.factors]
+
+    def clean(self):
+        cleaned = super().clean()
+        if any(self.field_name(factor) in self.errors for factor in self.factors):
+            return cleaned
+        ranks = {factor: cleaned.get(self.field_name(factor)) for factor in self.factors}
+        ranks = {factor: rank for factor, rank in ranks.items() if rank is not None}
+        if not ranks:
+            raise forms.ValidationError("Rank at least one factor: give the one that matters most rank 1.",
+                                        code="empty")
+        values = sorted(ranks.values())
+        if tied := sorted({rank for rank in values if values.count(rank) > 1}):
+            raise forms.ValidationError(f"Two factors share rank {tied[0]}: give each factor its own rank.",
+                                        code="tie")
+        if values != list(range(1, len(values) + 1)):
+            missing = next(rank for rank in range(1, len(values) + 1) if rank not in values)
+            raise forms.ValidationError(
+                f"Ranks must run 1, 2, 3… without gaps: rank {missing} is missing.", code="gap")
+        cleaned["ranking"] = sorted(ranks, key=ranks.get)
+        return cleaned
+
+
+class ProposeFactorForm(forms.Form):
+    name = forms.CharField(max_length=80, help_text="A few words, e.g. “Energy markets”.")
+    description = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
+                                  help_text="One line: what it is and why it may matter for the talks.")

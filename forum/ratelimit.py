@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 LIMITS = {
     "comment": [(5, 60, "5 comments a minute"), (30, 3600, "30 comments an hour")],
     "flag": [(20, 3600, "20 flags an hour")],
+    "propose": [(5, 3600, "5 proposed factors an hour")],
 }
 
 

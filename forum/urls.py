@@ -1,6 +1,6 @@
 from django.urls import path
 
-from forum.views import accounts, content, discussion
+from forum.views import accounts, content, discussion, voting
 
 app_name = "forum"
 
@@ -9,6 +9,10 @@ urlpatterns = [
     path("articles/<slug:article>/", content.article_detail, name="article"),
     path("articles/<slug:article>/faq/", content.faq, name="faq"),
     path("articles/<slug:article>/topics/<slug:topic>/", content.topic, name="topic"),
+    path("articles/<slug:article>/factors/", voting.results, name="results"),
+    path("articles/<slug:article>/factors/results.csv", voting.results_csv, name="results_csv"),
+    path("articles/<slug:article>/factors/rank/", voting.ballot, name="ballot"),
+    path("articles/<slug:article>/factors/propose/", voting.propose, name="propose_factor"),
     path("articles/<slug:article>/topics/<slug:topic>/comments/", discussion.comment_create, name="comment_create"),
     path("comments/<int:pk>/", discussion.comment_permalink, name="comment"),
     path("comments/<int:pk>/reply/", discussion.comment_reply, name="comment_reply"),

@@ -1,7 +1,7 @@
 import factory
 from django.contrib.auth.models import Group
 
-from forum.models import Article, Comment, Subsection, Topic, User
+from forum.models import Article, Comment, Factor, Subsection, Topic, User
 
 
 class MemberFactory(factory.django.DjangoModelFactory):
@@ -75,3 +75,13 @@ class CommentFactory(factory.django.DjangoModelFactory):
     parent = None
     root = factory.LazyAttribute(lambda comment: (comment.parent.root or comment.parent) if comment.parent else None)
     depth = factory.LazyAttribute(lambda comment: comment.parent.depth + 1 if comment.parent else 0)
+
+
+class FactorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Factor
+
+    article = factory.SubFactory(ArticleFactory)
+    name = factory.Sequence(lambda n: f"Factor {n}")
+    description = "Why it may matter."
+    position = factory.Sequence(lambda n: n)

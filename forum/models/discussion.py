@@ -155,6 +155,7 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         REPLY = "reply", "Reply"
         MODERATION = "moderation", "Moderation decision"
+        FACTOR = "factor", "Proposed factor decision"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=16, choices=Kind)

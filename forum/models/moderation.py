@@ -15,6 +15,7 @@ class ModerationSettings(models.Model):
         default=3, validators=[MinValueValidator(1)],
         help_text="Open flags from this many different members hide a comment until a moderator looks.",
     )
+    members_can_propose_factors = models.BooleanField(default=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "moderation settings"

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 
 from forum.selectors.content import article_overview, published_articles, sibling_topics, topic_detail
 from forum.views.discussion import discussion_context
+from forum.views.voting import topic_factors_context
 
 
 def home(request):
@@ -32,6 +33,7 @@ def topic(request, article, topic):
         "next": topics[index + 1] if index + 1 < len(topics) else None,
     }
     context.update(discussion_context(request, topic))
+    context.update(topic_factors_context(request, topic))
     return render(request, "forum/content/topic.html", context)
 
 

@@ -2,7 +2,7 @@ import pytest
 
 from forum.models import Restriction
 from forum.services.discussion import edit_comment
-from tests.factories import CommentFactory, MemberFactory, SubsectionFactory
+from tests.factories import CommentFactory, FactorFactory, MemberFactory, SubsectionFactory
 
 
 def fill(topic, count):
@@ -21,12 +21,20 @@ def fill(topic, count):
 def topic(db):
     subsection = SubsectionFactory()
     SubsectionFactory(topic=subsection.topic)
+    for factor in FactorFactory.create_batch(3, article=subsection.topic.article):
+        factor.topics.add(subsection.topic)
     return subsection.topic
+
+
+def warm(client, topic):
+    """The factor results are cached: the first view computes them (2 queries), later ones do not."""
+    client.get(topic.get_absolute_url())
 
 
 @pytest.mark.parametrize("count", [10, 100, 1000])
 def test_topic_page_costs_the_same_for_a_reader_whatever_the_comments(topic, client, django_assert_num_queries, count):
     fill(topic, count)
+    warm(client, topic)
     # topic+article, subsections with comment counts, sibling topics, thread count, threads, replies
     with django_assert_num_queries(6):
         response = client.get(topic.get_absolute_url())
@@ -39,10 +47,18 @@ def test_topic_page_costs_the_same_for_a_member_whatever_the_comments(topic, cli
     fill(topic, count)
     member = MemberFactory()
     client.force_login(member)
+    warm(client, topic)
     # session, member, unread notifications, + the reader's 6, + the member's restriction
     with django_assert_num_queries(10):
         response = client.get(topic.get_absolute_url(), {"sort": "helpful"})
     assert response.status_code == 200
+
+
+def test_topic_page_with_cold_factor_results_stays_within_12_queries(topic, client, django_assert_max_num_queries):
+    fill(topic, 100)
+    client.force_login(MemberFactory())
+    with django_assert_max_num_queries(12):  # the member's 10, + factor aggregate and factor-topic links
+        client.get(topic.get_absolute_url())
 
 
 def test_muted_member_page_costs_no_more(topic, client, django_assert_num_queries):
@@ -50,6 +66,7 @@ def test_muted_member_page_costs_no_more(topic, client, django_assert_num_querie
     member = MemberFactory()
     Restriction.objects.create(member=member, kind="mute", reason="x")
     client.force_login(member)
+    warm(client, topic)
     with django_assert_num_queries(10):
         client.get(topic.get_absolute_url())
 

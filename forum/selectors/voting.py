@@ -1,0 +1,190 @@
+"""Reads for the factor ranking: results, reasons, opinion change, a member's ballot."""
+
+import math
+import random
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+
+from forum.models import Article, Ballot, BallotEntry, Factor, User
+from forum.services.voting import results_version_key
+
+RESULTS_TIMEOUT = 600
+SORTS = {
+    "score": lambda row: (-row.score, row.factor.name),
+    "top3": lambda row: (-row.top3_share, -row.score, row.factor.name),
+    "disagreement": lambda row: (-row.spread, -row.score, row.factor.name),
+    "name": lambda row: row.factor.name.casefold(),
+}
+
+
+@dataclass
+class FactorResult:
+    factor: Factor
+    score: int  # Borda points
+    share: float  # of the most points possible, 0..100
+    top3_share: float  # of voters, 0..100
+    spread: float  # standard deviation of the points voters gave it, 0..100 of the maximum
+    place: int = 0
+    topic_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Results:
+    voters: int
+    factor_count: int
+    rows: list[FactorResult]
+
+    def sorted_by(self, key: str) -> list[FactorResult]:
+        return sorted(self.rows, key=SORTS.get(key, SORTS["score"]))
+
+    def for_topic(self, topic_id: int) -> list[FactorResult]:
+        return [row for row in self.rows if topic_id in row.topic_ids]
+
+
+def borda(n: int, voters: int, ranked: int, rank_sum: int, rank_squares: int) -> tuple[int, float]:
+    """Borda points and their standard deviation over all voters, from sums of ranks.
+
+    Rank r earns n - r + 1 points and an unranked factor 0, so over the
+    `ranked` entries: points = ranked(n+1) - sum(r), and
+    points² = ranked(n+1)² - 2(n+1)sum(r) + sum(r²).
+    """
+    points = ranked * (n + 1) - rank_sum
+    if not voters:
+        return 0, 0.0
+    squares = ranked * (n + 1) ** 2 - 2 * (n + 1) * rank_sum + rank_squares
+    mean = points / voters
+    return points, math.sqrt(max(squares / voters - mean * mean, 0.0))
+
+
+def aggregate_factors(article: Article, entries: Q, ballots: QuerySet[Ballot]) -> QuerySet[Factor]:
+    """One query: each approved factor with its rank sums over `entries`, and the count of `ballots`."""
+    voters = ballots.order_by().values("article").annotate(total=Count("pk")).values("total")
+    top3 = entries & Q(entries__rank__lte=3)
+    return (
+        Factor.objects.approved()
+        .filter(article=article)
+        .annotate(
+            ranked=Count("entries", filter=entries),
+            rank_sum=Sum("entries__rank", filter=entries, default=0),
+            rank_squares=Sum(F("entries__rank") * F("entries__rank"), filter=entries, default=0),
+            top3=Count("entries", filter=top3),
+            voters=Subquery(voters[:1]),
+        )
+        .order_by("position", "pk")
+    )
+
+
+def compute_results(article: Article, voter_ids: QuerySet | None) -> Results:
+    entries = Q(entries__ballot__is_current=True)
+    ballots = Ballot.objects.filter(article=article, is_current=True)
+    if voter_ids is not None:
+        entries &= Q(entries__ballot__member__in=voter_ids)
+        ballots = ballots.filter(member__in=voter_ids)
+    factors = list(aggregate_factors(article, entries, ballots))
+    n = len(factors)
+    voters = (factors[0].voters or 0) if factors else 0
+    links = {}
+    for factor_id, topic_id in Factor.topics.through.objects.filter(factor__in=factors).values_list(
+        "factor_id", "topic_id"
+    ):
+        links.setdefault(factor_id, []).append(topic_id)
+    rows = []
+    for factor in factors:
+        points, spread = borda(n, voters, factor.ranked, factor.rank_sum, factor.rank_squares)
+        rows.append(FactorResult(
+            factor=factor, score=points,
+            share=100 * points / (n * voters) if voters else 0.0,
+            top3_share=100 * factor.top3 / voters if voters else 0.0,
+            spread=100 * spread / n if n else 0.0,
+            topic_ids=links.get(factor.pk, []),
+        ))
+    for place, row in enumerate(sorted(rows, key=SORTS["score"]), start=1):
+        row.place = place
+    return Results(voters=voters, factor_count=n, rows=rows)
+
+
+def ballot_results(*, article: Article, voter_ids: QuerySet | None = None, label: str = "everyone") -> Results:
+    """The article's results among `voter_ids` (everyone by default), cached until a ballot changes.
+
+    `label` names the set of voters in the cache key ("everyone", "class-12").
+    """
+    version = cache.get_or_set(results_version_key(article.pk), "0", timeout=None)
+    key = f"forum:results:{article.pk}:{version}:{label}"
+    results = cache.get(key)
+    if results is None:
+        results = compute_results(article, voter_ids)
+        cache.set(key, results, RESULTS_TIMEOUT)
+    return results
+
+
+@dataclass
+class OpinionChange:
+    members: int
+    rows: list[tuple[Factor, float, float]]  # factor, share in first ballots, share in latest ballots
+
+
+def opinion_change(*, article: Article) -> OpinionChange:
+    """For members who changed their ranking: each factor's share in their first and latest ballots."""
+    changed = Ballot.objects.filter(article=article, is_current=True, version__gt=1)
+    first = Q(entries__ballot__version=1, entries__ballot__member__in=changed.values("member"))
+    latest = Q(entries__ballot__is_current=True, entries__ballot__version__gt=1)
+    factors = list(
+        aggregate_factors(article, latest, changed).annotate(
+            first_ranked=Count("entries", filter=first),
+            first_rank_sum=Sum("entries__rank", filter=first, default=0),
+        )
+    )
+    n = len(factors)
+    members = (factors[0].voters or 0) if factors else 0
+    rows = []
+    for factor in factors:
+        before = factor.first_ranked * (n + 1) - factor.first_rank_sum
+        after = factor.ranked * (n + 1) - factor.rank_sum
+        scale = 100 / (n * members) if members else 0
+        rows.append((factor, before * scale, after * scale))
+    rows.sort(key=lambda row: (-row[2], row[0].name))
+    return OpinionChange(members=members, rows=rows)
+
+
+def first_choice_reasons(*, article: Article, voter_ids: QuerySet | None = None, limit: int = 200):
+    """The reasons voters gave for their first choice, newest first."""
+    entries = BallotEntry.objects.filter(rank=1, ballot__is_current=True, ballot__article=article).exclude(
+        ballot__reason=""
+    )
+    if voter_ids is not None:
+        entries = entries.filter(ballot__member__in=voter_ids)
+    return entries.select_related("factor", "ballot__member").order_by("-ballot__created_at", "-pk")[:limit]
+
+
+def current_ballot(*, member: User, article: Article) -> Ballot | None:
+    if not member.is_authenticated:
+        return None
+    return (
+        Ballot.objects.filter(member=member, article=article, is_current=True)
+        .prefetch_related("entries")
+        .first()
+    )
+
+
+def ballot_factors(*, member: User, article: Article, ballot: Ballot | None) -> list[tuple[Factor, int | None]]:
+    """The approved factors as the member's ballot form lists them, with their current rank.
+
+    Ranked factors come first in the member's order; the rest are shuffled
+    with a seed of the member and article, so a reload does not reshuffle and
+    no factor gains from always being listed first.
+    """
+    factors = list(article.factors.approved())
+    ranks = {entry.factor_id: entry.rank for entry in ballot.entries.all()} if ballot else {}
+    random.Random(f"{member.pk}:{article.pk}").shuffle(factors)
+    factors.sort(key=lambda factor: ranks.get(factor.pk, len(factors) + 1))
+    return [(factor, ranks.get(factor.pk)) for factor in factors]
+
+
+def voter_ids_of(members: QuerySet[User]) -> QuerySet:
+    return members.values("pk")
+
+
+def ballots_of_member(member: User, article: Article) -> QuerySet[Ballot]:
+    return Ballot.objects.filter(member=member, article=article).annotate(ballot_id=OuterRef("pk"))

@@ -1,0 +1,120 @@
+"""Writes for factors and ballots."""
+
+import uuid
+from functools import partial
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from forum.models import Article, Ballot, BallotEntry, Factor, ModerationSettings, Notification, Topic, User
+from forum.models.voting import REASON_MAX_LENGTH, name_key
+from forum.ratelimit import count_action
+from forum.services.accounts import can_moderate, ensure_can_write
+
+
+def results_version_key(article_id: int) -> str:
+    return f"forum:results-version:{article_id}"
+
+
+def invalidate_results(article_id: int) -> None:
+    """Make every cached result of the article stale at once, in every process."""
+    cache.set(results_version_key(article_id), uuid.uuid4().hex, timeout=None)
+
+
+@transaction.atomic
+def add_curated_factors(*, article: Article, factors: list[dict]) -> int:
+    """Add the factors not there yet (by name, ignoring case and spacing); return how many."""
+    existing = set(article.factors.values_list("name_key", flat=True))
+    topics = {topic.slug: topic for topic in Topic.objects.filter(article=article)}
+    created = 0
+    for position, values in enumerate(factors):
+        if name_key(values["name"]) in existing:
+            continue
+        factor = Factor.objects.create(article=article, name=values["name"], description=values["description"],
+                                       position=position, status=Factor.Status.APPROVED)
+        factor.topics.set([topics[slug] for slug in values.get("topics", []) if slug in topics])
+        created += 1
+    if created:
+        transaction.on_commit(partial(invalidate_results, article.pk))
+    return created
+
+
+def clean_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if "\x00" in reason:
+        raise ValidationError({"reason": "Null characters are not allowed."})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError({"reason": f"Keep the reason under {REASON_MAX_LENGTH} characters."})
+    return reason
+
+
+@transaction.atomic
+def cast_ballot(*, member: User, article: Article, ranking: list[Factor], reason: str = "") -> Ballot:
+    """Record `member`'s ranking (best first) as their current ballot; keep the earlier one.
+
+    The member's row is locked first, so two submissions at the same moment
+    queue up and leave exactly one current ballot.
+    """
+    ensure_can_write(member)
+    reason = clean_reason(reason)
+    if not ranking:
+        raise ValidationError("Rank at least one factor.", code="empty")
+    if len({factor.pk for factor in ranking}) != len(ranking):
+        raise ValidationError("Each factor can be ranked only once.", code="duplicate")
+    valid = set(article.factors.approved().filter(pk__in=[f.pk for f in ranking]).values_list("pk", flat=True))
+    if len(valid) != len(ranking):
+        raise ValidationError("Rank only the approved factors of this article.", code="unknown_factor")
+    User.objects.select_for_update().filter(pk=member.pk).first()
+    current = Ballot.objects.filter(member=member, article=article, is_current=True).first()
+    if current is not None:
+        standing = list(current.entries.order_by("rank").values_list("factor_id", flat=True))
+        if standing == [factor.pk for factor in ranking] and current.reason == reason:
+            return current  # the same ballot again: nothing to record
+        Ballot.objects.filter(pk=current.pk).update(is_current=False)
+    ballot = Ballot.objects.create(member=member, article=article, reason=reason,
+                                   version=current.version + 1 if current else 1)
+    BallotEntry.objects.bulk_create(
+        BallotEntry(ballot=ballot, factor=factor, rank=rank) for rank, factor in enumerate(ranking, start=1)
+    )
+    transaction.on_commit(partial(invalidate_results, article.pk))
+    return ballot
+
+
+@transaction.atomic
+def propose_factor(*, member: User, article: Article, name: str, description: str) -> Factor:
+    """A member's new factor, held until a moderator approves it."""
+    ensure_can_write(member)
+    if not ModerationSettings.load().members_can_propose_factors:
+        raise PermissionDenied("Proposing factors is switched off for now.")
+    name, description = " ".join((name or "").split()), (description or "").strip()
+    if not name:
+        raise ValidationError({"name": "Give the factor a name."})
+    if not description:
+        raise ValidationError({"description": "Say in a line what the factor means."})
+    if article.factors.filter(name_key=name_key(name)).exists():
+        raise ValidationError({"name": "A factor with this name already exists or is waiting for review."})
+    count_action("propose", member.pk)
+    try:
+        with transaction.atomic():
+            return Factor.objects.create(article=article, name=name, description=description, proposed_by=member,
+                                         status=Factor.Status.PENDING, position=10_000)
+    except IntegrityError:  # the same name, proposed at the same moment
+        raise ValidationError({"name": "A factor with this name already exists or is waiting for review."}) from None
+
+
+@transaction.atomic
+def decide_factor(*, moderator: User, factor: Factor, approve: bool, reason: str = "") -> Factor:
+    """Approve or reject a proposed factor; the proposer is told."""
+    if not can_moderate(moderator):
+        raise PermissionDenied("Only moderators decide on proposed factors.")
+    factor.status = Factor.Status.APPROVED if approve else Factor.Status.REJECTED
+    factor.decision_reason = reason.strip()
+    factor.save(update_fields=["status", "decision_reason"])
+    if factor.proposed_by_id:
+        verdict = "approved" if approve else "not approved"
+        text = f"Your proposed factor “{factor.name}” was {verdict}." + (f" {factor.decision_reason}" if reason else "")
+        transaction.on_commit(partial(Notification.objects.create, recipient_id=factor.proposed_by_id,
+                                      kind=Notification.Kind.FACTOR, text=text[:300]))
+    transaction.on_commit(partial(invalidate_results, factor.article_id))
+    return factor

@@ -1,0 +1,115 @@
+"""Ranking the factors: the ballot, the results (page and CSV), proposing a factor."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from forum.forms import BallotForm, ProposeFactorForm
+from forum.selectors.content import published_articles
+from forum.selectors.voting import (
+    SORTS,
+    ballot_factors,
+    ballot_results,
+    current_ballot,
+    first_choice_reasons,
+    opinion_change,
+)
+from forum.services.accounts import active_restriction, can_moderate
+from forum.services.voting import cast_ballot, propose_factor
+
+
+def results_visible(request, article, ballot) -> bool:
+    """Against herding, an article can keep its results from members until they have voted."""
+    return not article.results_after_voting or ballot is not None or can_moderate(request.user)
+
+
+def topic_factors_context(request, topic) -> dict:
+    """The factors a topic discusses with their standing (from the cached results: no query when warm)."""
+    article = topic.article
+    results = ballot_results(article=article)
+    rows = sorted(results.for_topic(topic.pk), key=lambda row: row.place)
+    if article.results_after_voting and not results_visible(request, article, current_ballot(
+            member=request.user, article=article)):
+        results = None
+    return {"factor_results": results, "topic_factors": rows}
+
+
+@require_GET
+def results(request, article):
+    article = get_object_or_404(published_articles(), slug=article)
+    ballot = current_ballot(member=request.user, article=article)
+    context = {"article": article, "ballot": ballot, "visible": results_visible(request, article, ballot)}
+    if context["visible"]:
+        sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "score"
+        overall = ballot_results(article=article)
+        reasons: dict[int, list] = {}
+        for entry in first_choice_reasons(article=article):
+            reasons.setdefault(entry.factor_id, []).append(entry)
+        context.update(
+            results=overall, rows=overall.sorted_by(sort), sort=sort,
+            reasons=[(row.factor, reasons[row.factor.pk]) for row in overall.sorted_by("score")
+                     if row.factor.pk in reasons],
+            change=opinion_change(article=article),
+        )
+    return render(request, "forum/voting/results.html", context)
+
+
+@require_GET
+def results_csv(request, article):
+    article = get_object_or_404(published_articles(), slug=article)
+    if not results_visible(request, article, current_ballot(member=request.user, article=article)):
+        return redirect("forum:results", article.slug)
+    overall = ballot_results(article=article)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{article.slug}-factor-results.csv"'
+    response.write("\ufeff")  # so spreadsheet programs read UTF-8
+    writer = csv.writer(response)
+    writer.writerow(["place", "factor", "borda_points", "share_of_maximum_percent", "top3_percent",
+                     "disagreement_percent", "voters"])
+    for row in overall.sorted_by("score"):
+        writer.writerow([row.place, row.factor.name, row.score, f"{row.share:.1f}", f"{row.top3_share:.1f}",
+                         f"{row.spread:.1f}", overall.voters])
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def ballot(request, article):
+    article = get_object_or_404(published_articles(), slug=article)
+    standing = current_ballot(member=request.user, article=article)
+    restriction = active_restriction(request.user)
+    form = BallotForm(request.POST or None, factors=ballot_factors(member=request.user, article=article,
+                                                                   ballot=standing),
+                      initial={"reason": standing.reason if standing else ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            cast_ballot(member=request.user, article=article, ranking=form.cleaned_data["ranking"],
+                        reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your ranking is saved. Here is how everyone ranks the factors.")
+            return redirect("forum:results", article.slug)
+    context = {"article": article, "form": form, "standing": standing, "restriction": restriction}
+    return render(request, "forum/voting/ballot.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def propose(request, article):
+    article = get_object_or_404(published_articles(), slug=article)
+    form = ProposeFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            factor = propose_factor(member=request.user, article=article, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Thank you. “{factor.name}” will be listed once a moderator approves it.")
+            return redirect("forum:results", article.slug)
+    return render(request, "forum/voting/propose.html", {"article": article, "form": form})
