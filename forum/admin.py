@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count
 
-from forum.models import Article, FaqEntry, KeyPoint, Subsection, Topic, User
+from forum.models import Article, Factor, FaqEntry, KeyPoint, Subsection, Topic, User
+from forum.services.voting import decide_factor
 
 
 @admin.register(User)
@@ -87,3 +88,28 @@ class FaqEntryAdmin(admin.ModelAdmin):
     search_fields = ["question", "answer"]
     ordering = ["article", "position"]
     prepopulated_fields = {"anchor": ["question"]}
+
+
+@admin.register(Factor)
+class FactorAdmin(admin.ModelAdmin):
+    list_display = ["name", "article", "status", "proposed_by", "position", "created_at"]
+    list_filter = ["status", "article"]
+    list_select_related = ["article", "proposed_by"]
+    search_fields = ["name", "description"]
+    ordering = ["article", "status", "position", "name"]
+    filter_horizontal = ["topics"]
+    readonly_fields = ["proposed_by", "created_at"]
+    actions = ["approve", "reject"]
+
+    @admin.action(description="Approve the selected factors (the proposers are told)")
+    def approve(self, request, queryset):
+        self.decide(request, queryset, approve=True)
+
+    @admin.action(description="Reject the selected factors (the proposers are told)")
+    def reject(self, request, queryset):
+        self.decide(request, queryset, approve=False)
+
+    def decide(self, request, queryset, *, approve):
+        for factor in queryset:
+            decide_factor(moderator=request.user, factor=factor, approve=approve)
+        self.message_user(request, f"{queryset.count()} factor(s) {'approved' if approve else 'rejected'}.")

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('forum', '0004_moderators_can_moderate'),
+        ('forum', '0003_discussion'),
     ]
 
     operations = [

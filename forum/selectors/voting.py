@@ -5,7 +5,7 @@ import random
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Q, QuerySet, Subquery, Sum
 
 from forum.models import Article, Ballot, BallotEntry, Factor, User
 from forum.services.voting import results_version_key
@@ -178,13 +178,6 @@ def ballot_factors(*, member: User, article: Article, ballot: Ballot | None) -> 
     factors = list(article.factors.approved())
     ranks = {entry.factor_id: entry.rank for entry in ballot.entries.all()} if ballot else {}
     random.Random(f"{member.pk}:{article.pk}").shuffle(factors)
-    factors.sort(key=lambda factor: ranks.get(factor.pk, len(factors) + 1))
+    unranked = len(factors) + 1  # not len() inside the key: list.sort empties the list while it sorts
+    factors.sort(key=lambda factor: ranks.get(factor.pk, unranked))
     return [(factor, ranks.get(factor.pk)) for factor in factors]
-
-
-def voter_ids_of(members: QuerySet[User]) -> QuerySet:
-    return members.values("pk")
-
-
-def ballots_of_member(member: User, article: Article) -> QuerySet[Ballot]:
-    return Ballot.objects.filter(member=member, article=article).annotate(ballot_id=OuterRef("pk"))
