@@ -26,6 +26,7 @@ install: $(VENV)/.installed
 run: $(VENV)/.installed
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(PY) manage.py import_article $(ARTICLE) --title "$(ARTICLE_TITLE)" --skip-existing
+	DJANGO_DEBUG=1 $(PY) manage.py import_factors forum/content/factors.json
 	DJANGO_DEBUG=1 $(PY) manage.py create_demo_accounts
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
@@ -36,4 +37,4 @@ lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 
 bench: $(VENV)/.installed-dev
-	$(PY) bench/topic_page.py
+	$(PY) bench/pages.py

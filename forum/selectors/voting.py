@@ -105,18 +105,23 @@ def compute_results(article: Article, voter_ids: QuerySet | None) -> Results:
     return Results(voters=voters, factor_count=n, rows=rows)
 
 
+def cached_until_a_ballot_changes(article: Article, label: str, compute):
+    """`compute()`, cached under `label` until any ballot of the article changes."""
+    version = cache.get_or_set(results_version_key(article.pk), "0", timeout=None)
+    key = f"forum:results:{article.pk}:{version}:{label}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, RESULTS_TIMEOUT)
+    return value
+
+
 def ballot_results(*, article: Article, voter_ids: QuerySet | None = None, label: str = "everyone") -> Results:
     """The article's results among `voter_ids` (everyone by default), cached until a ballot changes.
 
     `label` names the set of voters in the cache key ("everyone", "class-12").
     """
-    version = cache.get_or_set(results_version_key(article.pk), "0", timeout=None)
-    key = f"forum:results:{article.pk}:{version}:{label}"
-    results = cache.get(key)
-    if results is None:
-        results = compute_results(article, voter_ids)
-        cache.set(key, results, RESULTS_TIMEOUT)
-    return results
+    return cached_until_a_ballot_changes(article, label, lambda: compute_results(article, voter_ids))
 
 
 @dataclass
@@ -127,6 +132,10 @@ class OpinionChange:
 
 def opinion_change(*, article: Article) -> OpinionChange:
     """For members who changed their ranking: each factor's share in their first and latest ballots."""
+    return cached_until_a_ballot_changes(article, "opinion-change", lambda: compute_opinion_change(article))
+
+
+def compute_opinion_change(article: Article) -> OpinionChange:
     changed = Ballot.objects.filter(article=article, is_current=True, version__gt=1)
     first = Q(entries__ballot__version=1, entries__ballot__member__in=changed.values("member"))
     latest = Q(entries__ballot__is_current=True, entries__ballot__version__gt=1)
@@ -161,11 +170,7 @@ def first_choice_reasons(*, article: Article, voter_ids: QuerySet | None = None,
 def current_ballot(*, member: User, article: Article) -> Ballot | None:
     if not member.is_authenticated:
         return None
-    return (
-        Ballot.objects.filter(member=member, article=article, is_current=True)
-        .prefetch_related("entries")
-        .first()
-    )
+    return Ballot.objects.filter(member=member, article=article, is_current=True).first()
 
 
 def ballot_factors(*, member: User, article: Article, ballot: Ballot | None) -> list[tuple[Factor, int | None]]:
