@@ -35,10 +35,11 @@
       var field = target.querySelector("textarea, input[type=radio], input:not([type=hidden]), button");
       if (field) { field.focus(); }
     }
-    var pressed = target && target.querySelector && target.querySelector("[data-focus-after-swap]");
-    if (target && target.classList && target.classList.contains("helpful-form") === false && pressed &&
-        event.detail.elt && event.detail.elt.classList && event.detail.elt.classList.contains("helpful-form")) {
-      pressed.focus();
+    // A card swapped in for the one that held focus (after "Delete comment"):
+    // keep the keyboard user's place instead of dropping focus to the page.
+    var swapped = event.target;
+    if (document.activeElement === document.body && swapped.classList && swapped.classList.contains("comment")) {
+      swapped.focus();
     }
   });
 
