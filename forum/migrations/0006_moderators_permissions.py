@@ -5,8 +5,18 @@ from django.db import migrations
 # the parts of the admin they can reach.
 PERMISSIONS = [
     ("forum", "moderate_comment"),
+    ("forum", "view_moderationqueueitem"),
+    ("forum", "view_comment"),
+    ("forum", "view_commentrevision"),
+    ("forum", "view_flag"),
+    ("forum", "change_flag"),
     ("forum", "view_factor"),
     ("forum", "change_factor"),
+    ("forum", "view_restriction"),
+    ("forum", "add_restriction"),
+    ("forum", "change_restriction"),
+    ("forum", "view_moderationlog"),
+    ("forum", "view_user"),
 ]
 
 
@@ -23,7 +33,7 @@ def grant(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("forum", "0005_voting"), ("auth", "0012_alter_user_first_name_max_length"),
+    dependencies = [("forum", "0005_moderation"), ("auth", "0012_alter_user_first_name_max_length"),
                     ("contenttypes", "0002_remove_content_type_name")]
 
     operations = [migrations.RunPython(grant, migrations.RunPython.noop)]

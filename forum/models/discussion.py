@@ -7,9 +7,12 @@ BODY_MAX_LENGTH = 5000
 MAX_DISPLAY_DEPTH = 2  # 0, 1, 2: three levels; deeper replies show under the third
 
 
-def visible_q(viewer) -> Q:
-    """Comments `viewer` may read in full: published ones, and their own held or hidden ones."""
+def visible_q(viewer, *, moderator: bool = False) -> Q:
+    """Comments `viewer` may read in full: published ones, their own held or hidden ones,
+    and, for a moderator, every one not deleted by its author."""
     published = Q(status=Comment.Status.PUBLISHED)
+    if moderator:
+        return ~Q(status=Comment.Status.REMOVED)
     if viewer.is_authenticated:
         return published | (Q(author=viewer) & ~Q(status=Comment.Status.REMOVED))
     return published
@@ -19,8 +22,15 @@ class CommentQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Comment.Status.PUBLISHED)
 
-    def visible_to(self, viewer):
-        return self.filter(visible_q(viewer))
+    def visible_to(self, viewer, *, moderator: bool = False):
+        return self.filter(visible_q(viewer, moderator=moderator))
+
+    def needing_attention(self):
+        """Pending comments and comments with open flags."""
+        return self.filter(
+            Q(status=Comment.Status.PENDING)
+            | Q(Exists(Flag.objects.filter(comment=OuterRef("pk"), status=Flag.Status.OPEN)))
+        ).exclude(status=Comment.Status.REMOVED)
 
     def with_viewer_marks(self, viewer):
         """Annotate whether `viewer` marked each comment helpful or flagged it."""
@@ -57,6 +67,9 @@ class Comment(models.Model):
     body_html = models.TextField()
     status = models.CharField(max_length=16, choices=Status, default=Status.PUBLISHED, db_index=True)
     status_reason = models.CharField(max_length=300, blank=True)
+    hidden_by_flags = models.BooleanField(
+        default=False, help_text="Hidden automatically by members' flags, not yet by a moderator's decision.",
+    )
     helpful_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
@@ -88,6 +101,15 @@ class Comment(models.Model):
     @property
     def display_depth(self) -> int:
         return min(self.depth, MAX_DISPLAY_DEPTH)
+
+
+class ModerationQueueItem(Comment):
+    """The "Needs attention" list of the admin: the same comments, shown as a queue."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "comment needing attention"
+        verbose_name_plural = "needs attention"
 
 
 class CommentRevision(models.Model):

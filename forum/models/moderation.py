@@ -11,6 +11,21 @@ class ModerationSettings(models.Model):
 
     CACHE_KEY = "forum:moderation-settings"
 
+    class PreModeration(models.TextChoices):
+        OFF = "off", "Off: comments appear at once"
+        NEW_MEMBERS = "new_members", "New members' first comments wait for review"
+        EVERYTHING = "everything", "Every comment waits for review"
+
+    pre_moderation = models.CharField(max_length=16, choices=PreModeration, default=PreModeration.OFF)
+    new_member_comments = models.PositiveSmallIntegerField(
+        "new members' comments held", default=3, validators=[MinValueValidator(1)],
+        help_text="With pre-moderation for new members: how many of a member's first comments wait.",
+    )
+    held_words = models.TextField(
+        blank=True,
+        help_text="One word or phrase per line. A comment containing one (as a whole word, ignoring case and "
+        "accents) waits for review.",
+    )
     flag_threshold = models.PositiveSmallIntegerField(
         default=3, validators=[MinValueValidator(1)],
         help_text="Open flags from this many different members hide a comment until a moderator looks.",
@@ -36,6 +51,43 @@ class ModerationSettings(models.Model):
             current, _ = cls.objects.get_or_create(pk=1)
             cache.set(cls.CACHE_KEY, current, 300)
         return current
+
+
+class ModerationLog(models.Model):
+    """What a moderator (or teacher) did, to what, when and why. Append-only."""
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", "Approved a comment"
+        HIDE = "hide", "Hid a comment"
+        RESTORE = "restore", "Restored a comment"
+        FLAGS_ACTION_TAKEN = "flags_action_taken", "Resolved flags: action taken"
+        FLAGS_DISMISSED = "flags_dismissed", "Resolved flags: dismissed"
+        MUTE = "mute", "Muted a member"
+        SUSPEND = "suspend", "Suspended a member"
+        LIFT = "lift", "Lifted a restriction"
+        APPROVE_FACTOR = "approve_factor", "Approved a factor"
+        REJECT_FACTOR = "reject_factor", "Rejected a factor"
+        SETTINGS = "settings", "Changed the moderation settings"
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=32, choices=Action)
+    comment = models.ForeignKey("forum.Comment", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="moderation_log")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="moderation_log", help_text="The member acted on.")
+    factor = models.ForeignKey("forum.Factor", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=500, blank=True)
+    status_before = models.CharField(max_length=32, blank=True)
+    status_after = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "moderation log entry"
+        verbose_name_plural = "moderation log"
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
 class RestrictionQuerySet(models.QuerySet):

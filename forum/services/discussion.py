@@ -3,7 +3,6 @@
 from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -15,7 +14,6 @@ from forum.models import (
     Flag,
     HelpfulMark,
     ModerationSettings,
-    Notification,
     Subsection,
     Topic,
     User,
@@ -23,6 +21,8 @@ from forum.models import (
 from forum.models.discussion import BODY_MAX_LENGTH
 from forum.ratelimit import count_action
 from forum.services.accounts import ensure_can_write
+from forum.services.moderation import hide_for_flags, initial_status
+from forum.services.notifications import notify_reply
 
 
 def clean_body(body: str) -> str:
@@ -60,33 +60,15 @@ def post_comment(
     if anchor is not None and anchor.topic_id != topic.pk:
         raise ValidationError("Pick a part of this topic.", code="wrong_anchor")
     count_action("comment", author.pk)
+    status, status_reason = initial_status(author=author, body=body)
     comment = Comment.objects.create(
         topic=topic, author=author, parent=parent, anchor=anchor, body=body, body_html=render_markdown(body),
         root=(parent.root or parent) if parent else None, depth=parent.depth + 1 if parent else 0,
+        status=status, status_reason=status_reason,
     )
     if parent is not None and parent.author_id != author.pk:
         transaction.on_commit(partial(notify_reply, reply_id=comment.pk))
     return comment
-
-
-def notify_reply(*, reply_id: int) -> None:
-    reply = Comment.objects.select_related("author", "parent__author", "topic__article").get(pk=reply_id)
-    recipient = reply.parent.author
-    text = f"{reply.author.public_name} replied to your comment on “{reply.topic.title}”."
-    Notification.objects.create(recipient=recipient, kind=Notification.Kind.REPLY, comment=reply, text=text)
-    if recipient.email_on_reply and recipient.email:
-        send_mail(
-            subject=f"New reply on “{reply.topic.title}”",
-            message=f"{text}\n\n{reply.body}\n\nRead it: {reply.get_absolute_url()}",
-            from_email=None,
-            recipient_list=[recipient.email],
-            fail_silently=True,
-        )
-
-
-def notify_moderation(*, comment: Comment, text: str) -> None:
-    Notification.objects.create(recipient=comment.author, kind=Notification.Kind.MODERATION, comment=comment,
-                                text=text)
 
 
 def ensure_author(member: User, comment: Comment) -> None:
@@ -141,13 +123,7 @@ def flag_comment(*, member: User, comment: Comment, reason: str, note: str = "")
         raise ValidationError("You have already flagged this comment.", code="already_flagged") from None
     open_flags = Flag.objects.filter(comment=comment, status=Flag.Status.OPEN).count()
     if open_flags >= ModerationSettings.load().flag_threshold:
-        comment.status = Comment.Status.HIDDEN
-        comment.status_reason = f"Hidden after flags from {open_flags} members, until a moderator reviews it."
-        comment.save(update_fields=["status", "status_reason"])
-        transaction.on_commit(partial(
-            notify_moderation, comment=comment,
-            text=f"Your comment on “{comment.topic.title}” is hidden until a moderator reviews the flags on it.",
-        ))
+        hide_for_flags(comment=comment, open_flags=open_flags)
     return flag
 
 
@@ -169,7 +145,3 @@ def toggle_helpful(*, member: User, comment: Comment) -> bool:
     Comment.objects.filter(pk=comment.pk).update(helpful_count=F("helpful_count") + (-1 if deleted else 1))
     comment.refresh_from_db(fields=["helpful_count"])
     return not deleted
-
-
-def mark_notifications_read(*, member: User) -> int:
-    return Notification.objects.filter(recipient=member, read_at__isnull=True).update(read_at=timezone.now())

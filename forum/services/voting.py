@@ -10,7 +10,8 @@ from django.db import IntegrityError, transaction
 from forum.models import Article, Ballot, BallotEntry, Factor, ModerationSettings, Notification, Topic, User
 from forum.models.voting import REASON_MAX_LENGTH, name_key
 from forum.ratelimit import count_action
-from forum.services.accounts import can_moderate, ensure_can_write
+from forum.services.accounts import ensure_can_write
+from forum.services.moderation import ensure_moderator, log_factor_decision
 
 
 def results_version_key(article_id: int) -> str:
@@ -106,11 +107,11 @@ def propose_factor(*, member: User, article: Article, name: str, description: st
 @transaction.atomic
 def decide_factor(*, moderator: User, factor: Factor, approve: bool, reason: str = "") -> Factor:
     """Approve or reject a proposed factor; the proposer is told."""
-    if not can_moderate(moderator):
-        raise PermissionDenied("Only moderators decide on proposed factors.")
+    ensure_moderator(moderator)
     factor.status = Factor.Status.APPROVED if approve else Factor.Status.REJECTED
     factor.decision_reason = reason.strip()
     factor.save(update_fields=["status", "decision_reason"])
+    log_factor_decision(moderator=moderator, factor=factor, reason=factor.decision_reason)
     if factor.proposed_by_id:
         verdict = "approved" if approve else "not approved"
         text = f"Your proposed factor “{factor.name}” was {verdict}." + (f" {factor.decision_reason}" if reason else "")

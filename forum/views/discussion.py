@@ -25,10 +25,10 @@ from forum.services.discussion import (
     edit_comment,
     ensure_author,
     flag_comment,
-    mark_notifications_read,
     post_comment,
     toggle_helpful,
 )
+from forum.services.notifications import mark_notifications_read
 
 
 def render_fragment(request, fragment: str, context: dict, *, title: str, status: int = 200):
@@ -126,7 +126,8 @@ def comment_reply(request, pk):
     quote = ""
     if request.GET.get("quote"):
         quote = "\n".join(f"> {line}" for line in parent.body.splitlines()) + "\n\n"
-    form = ReplyForm(request.POST or None, initial={"body": quote})
+    # Its own ids: the form sits in the page beside the main comment form.
+    form = ReplyForm(request.POST or None, initial={"body": quote}, auto_id=f"reply-{parent.pk}-%s")
     reply, preview = None, None
     if request.method == "POST":
         reply, preview = preview_or_post(request, form, lambda data: post_comment(
@@ -144,7 +145,7 @@ def comment_reply(request, pk):
 def comment_edit(request, pk):
     comment = visible_comment(request, pk)
     ensure_author(request.user, comment)
-    form = EditForm(request.POST or None, initial={"body": comment.body})
+    form = EditForm(request.POST or None, initial={"body": comment.body}, auto_id=f"edit-{comment.pk}-%s")
     edited, preview = None, None
     if request.method == "POST":
         edited, preview = preview_or_post(request, form, lambda data: edit_comment(

@@ -25,6 +25,8 @@
     document.querySelectorAll("[data-announce]").forEach(function (node) {
       announce(node.getAttribute("data-announce"));
       node.removeAttribute("data-announce");
+      // A bare marker (class "announce") goes, so the slot it came in is empty again.
+      if (node.classList.contains("announce")) { node.remove(); }
     });
   });
 

@@ -44,7 +44,6 @@ def action(page, comment, name):
 
 
 def slot_text_box(page, comment):
-    # By name, not label: a form loaded into a slot repeats the page's id_body (see the xfail below).
     return page.locator(f"#slot-{comment.pk} textarea[name=body]")
 
 
@@ -102,10 +101,6 @@ def test_quote_prefills_the_reply_with_the_quoted_text(article, page):
     assert_not_reloaded(page)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "forum/views/discussion.py builds ReplyForm and EditForm with the default auto_id, so a form loaded "
-    "into a slot repeats the comment form's id_body: its label points at the page's first text box."
-))
 def test_reply_box_loaded_into_a_slot_is_named_by_its_own_label(article, page):
     topic = article.topics.first()
     parent = CommentFactory(topic=topic)

@@ -1,0 +1,202 @@
+"""Moderation: decisions on comments, flags and members, every one logged here.
+
+The admin's actions, the site's moderator buttons and the class teacher's
+tools all call these functions, so no decision escapes the log.
+"""
+
+import re
+import unicodedata
+from datetime import datetime
+from functools import partial
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from forum.models import Comment, Factor, Flag, ModerationLog, ModerationSettings, Restriction, User
+from forum.services.accounts import can_moderate
+from forum.services.notifications import notify_moderation
+
+Action = ModerationLog.Action
+
+
+def log(*, actor: User | None, action: str, reason: str = "", **target) -> ModerationLog:
+    return ModerationLog.objects.create(actor=actor, action=action, reason=reason[:500], **target)
+
+
+def ensure_moderator(actor: User) -> None:
+    if not can_moderate(actor):
+        raise PermissionDenied("Only moderators can do this.")
+
+
+# Comments
+
+DECISIONS = {
+    # action: (statuses it applies to, status after, what open flags become, the author is told)
+    Action.APPROVE: ({Comment.Status.PENDING, Comment.Status.PUBLISHED}, Comment.Status.PUBLISHED,
+                     Flag.Status.DISMISSED, "is approved and visible to everyone"),
+    Action.HIDE: ({Comment.Status.PENDING, Comment.Status.PUBLISHED, Comment.Status.HIDDEN}, Comment.Status.HIDDEN,
+                  Flag.Status.ACTION_TAKEN, "was hidden by a moderator"),
+    Action.RESTORE: ({Comment.Status.HIDDEN}, Comment.Status.PUBLISHED, Flag.Status.DISMISSED,
+                     "is visible again"),
+}
+
+
+@transaction.atomic
+def moderate_comment(*, moderator: User, comment: Comment, action: str, reason: str = "",
+                     allowed=ensure_moderator) -> Comment:
+    """Approve, hide or restore `comment`; its open flags are resolved with it.
+
+    `allowed(moderator)` raises PermissionDenied unless the actor may decide
+    (a site moderator by default; a class teacher passes their own check).
+    """
+    allowed(moderator)
+    if action not in DECISIONS:
+        raise ValidationError("Unknown decision.", code="bad_action")
+    applies_to, status_after, flags_become, told = DECISIONS[action]
+    comment = Comment.objects.select_for_update().select_related("topic").get(pk=comment.pk)
+    if comment.status not in applies_to:
+        raise ValidationError(f"A {comment.get_status_display().lower()} comment cannot be "
+                              f"{'approved' if action == Action.APPROVE else action + 'd'}.", code="bad_status")
+    reason = reason.strip()
+    if action == Action.HIDE and not reason:
+        raise ValidationError("Say why the comment is hidden: its author will see the reason.", code="no_reason")
+    before = comment.status
+    comment.status, comment.hidden_by_flags = status_after, False
+    comment.status_reason = reason if status_after == Comment.Status.HIDDEN else ""
+    comment.save(update_fields=["status", "status_reason", "hidden_by_flags"])
+    comment.flags.filter(status=Flag.Status.OPEN).update(status=flags_become)
+    log(actor=moderator, action=action, comment=comment, member=comment.author, reason=reason,
+        status_before=before, status_after=status_after)
+    if before != status_after:
+        text = f"Your comment on “{comment.topic.title}” {told}." + (f" Reason: {reason}" if reason else "")
+        transaction.on_commit(partial(notify_moderation, comment=comment, text=text[:300]))
+    return comment
+
+
+@transaction.atomic
+def hide_for_flags(*, comment: Comment, open_flags: int) -> None:
+    """Hide a comment that enough members flagged, until a moderator decides."""
+    before = comment.status
+    comment.status, comment.hidden_by_flags = Comment.Status.HIDDEN, True
+    comment.status_reason = f"Hidden after flags from {open_flags} members, until a moderator reviews it."
+    comment.save(update_fields=["status", "status_reason", "hidden_by_flags"])
+    log(actor=None, action=Action.HIDE, comment=comment, member=comment.author, reason=comment.status_reason,
+        status_before=before, status_after=comment.status)
+    transaction.on_commit(partial(
+        notify_moderation, comment=comment,
+        text=f"Your comment on “{comment.topic.title}” is hidden until a moderator reviews the flags on it.",
+    ))
+
+
+@transaction.atomic
+def resolve_flags(*, moderator: User, comment: Comment, outcome: str, reason: str = "") -> int:
+    """Close the open flags on `comment`. Dismissing them restores a comment hidden only by flags."""
+    ensure_moderator(moderator)
+    if outcome not in (Flag.Status.ACTION_TAKEN, Flag.Status.DISMISSED):
+        raise ValidationError("Unknown outcome.", code="bad_outcome")
+    closed = comment.flags.filter(status=Flag.Status.OPEN).update(status=outcome)
+    comment.refresh_from_db()
+    before = comment.status
+    if outcome == Flag.Status.DISMISSED and comment.status == Comment.Status.HIDDEN and comment.hidden_by_flags:
+        comment.status, comment.status_reason, comment.hidden_by_flags = Comment.Status.PUBLISHED, "", False
+        comment.save(update_fields=["status", "status_reason", "hidden_by_flags"])
+        transaction.on_commit(partial(notify_moderation, comment=comment,
+                                      text=f"Your comment on “{comment.topic.title}” is visible again."))
+    action = Action.FLAGS_DISMISSED if outcome == Flag.Status.DISMISSED else Action.FLAGS_ACTION_TAKEN
+    log(actor=moderator, action=action, comment=comment, member=comment.author, reason=reason,
+        status_before=before, status_after=comment.status)
+    return closed
+
+
+# What a new comment's status is
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, for matching held words ("Café" matches "cafe")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def held_word_in(body: str, held_words: str) -> str | None:
+    """The first held word or phrase that `body` contains as whole words, if any."""
+    folded = fold(body)
+    for line in held_words.splitlines():
+        word = " ".join(fold(line).split())
+        pattern = r"\s+".join(map(re.escape, word.split()))
+        if word and re.search(rf"(?<!\w){pattern}(?!\w)", folded):
+            return line.strip()
+    return None
+
+
+def initial_status(*, author: User, body: str) -> tuple[str, str]:
+    """A new comment's status and the reason it waits, from the moderation settings."""
+    rules = ModerationSettings.load()
+    if can_moderate(author):
+        return Comment.Status.PUBLISHED, ""
+    if rules.pre_moderation == ModerationSettings.PreModeration.EVERYTHING:
+        return Comment.Status.PENDING, "Every comment is reviewed before it appears."
+    if rules.pre_moderation == ModerationSettings.PreModeration.NEW_MEMBERS and (
+        author.comments.count() < rules.new_member_comments
+    ):
+        return Comment.Status.PENDING, "A new member's first comments are reviewed before they appear."
+    if held_word_in(body, rules.held_words):
+        return Comment.Status.PENDING, "It contains a word the moderators review."
+    return Comment.Status.PUBLISHED, ""
+
+
+# Members
+
+
+@transaction.atomic
+def restrict_member(*, moderator: User, member: User, kind: str, reason: str,
+                    ends_at: datetime | None = None) -> Restriction:
+    """Mute (cannot write) or suspend (cannot log in) `member`, until `ends_at` or until lifted."""
+    ensure_moderator(moderator)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Give a reason: the member will see it."})
+    if kind not in Restriction.Kind.values:
+        raise ValidationError({"kind": "Choose mute or suspend."})
+    if ends_at is not None and ends_at <= timezone.now():
+        raise ValidationError({"ends_at": "The end must be in the future (or empty: until lifted)."})
+    if member.is_superuser or can_moderate(member):
+        raise PermissionDenied("Moderators and admins cannot be muted or suspended here.")
+    restriction = Restriction.objects.create(member=member, kind=kind, reason=reason, ends_at=ends_at,
+                                             created_by=moderator)
+    if kind == Restriction.Kind.SUSPEND:
+        # Every session of the member ends at once (see User._get_session_auth_hash).
+        User.objects.filter(pk=member.pk).update(session_generation=F("session_generation") + 1)
+    log(actor=moderator, action=Action.SUSPEND if kind == Restriction.Kind.SUSPEND else Action.MUTE,
+        member=member, reason=reason, status_after=str(restriction))
+    return restriction
+
+
+@transaction.atomic
+def lift_restriction(*, moderator: User, restriction: Restriction, reason: str = "") -> Restriction:
+    ensure_moderator(moderator)
+    if restriction.lifted_at is None:
+        restriction.lifted_at = timezone.now()
+        restriction.save(update_fields=["lifted_at"])
+        log(actor=moderator, action=Action.LIFT, member=restriction.member, reason=reason,
+            status_before=str(restriction), status_after="lifted")
+    return restriction
+
+
+# Factors and settings
+
+
+def log_factor_decision(*, moderator: User, factor: Factor, reason: str) -> None:
+    action = Action.APPROVE_FACTOR if factor.status == Factor.Status.APPROVED else Action.REJECT_FACTOR
+    log(actor=moderator, action=action, factor=factor, member=factor.proposed_by, reason=reason,
+        status_after=factor.status)
+
+
+@transaction.atomic
+def update_moderation_settings(*, admin: User, settings: ModerationSettings, changed: list[str]) -> None:
+    if not admin.is_superuser:
+        raise PermissionDenied("Only admins change the moderation settings.")
+    settings.save()
+    if changed:
+        log(actor=admin, action=Action.SETTINGS, reason=f"Changed: {', '.join(changed)}")
