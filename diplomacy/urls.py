@@ -1,12 +1,14 @@
 from django.contrib import admin
+from django.contrib.auth.views import LoginView
 from django.urls import include, path
 
-admin.site.site_header = "Peace Talks Forum administration"
-admin.site.site_title = "Peace Talks Forum admin"
+from forum.forms import LoginForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # Django's own views: login, logout (POST), password change and reset.
+    # Django's own views: login (refusing suspended members, with the reason), logout (POST),
+    # password change and reset.
+    path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("forum.urls")),
 ]

@@ -1,9 +1,10 @@
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 
-from forum.models import Flag, User
+from forum.models import Flag, Restriction, User
 from forum.models.discussion import BODY_MAX_LENGTH
 from forum.models.voting import REASON_MAX_LENGTH
+from forum.services.accounts import active_restriction
 
 
 class EmailUniqueMixin:
@@ -15,6 +16,14 @@ class EmailUniqueMixin:
         if email and others.exists():
             raise forms.ValidationError("An account with this email already exists.", code="email_taken")
         return email
+
+
+class LoginForm(AuthenticationForm):
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        restriction = active_restriction(user)
+        if restriction is not None and restriction.kind == Restriction.Kind.SUSPEND:
+            raise forms.ValidationError(restriction.explanation, code="suspended")
 
 
 class SignupForm(EmailUniqueMixin, UserCreationForm):

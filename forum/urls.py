@@ -21,6 +21,7 @@ urlpatterns = [
     path("comments/<int:pk>/flag/", discussion.comment_flag, name="comment_flag"),
     path("comments/<int:pk>/helpful/", discussion.comment_helpful, name="comment_helpful"),
     path("comments/<int:pk>/history/", discussion.comment_history, name="comment_history"),
+    path("comments/<int:pk>/moderate/", discussion.comment_moderate, name="comment_moderate"),
     path("notifications/", discussion.notifications, name="notifications"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/settings/", accounts.account_settings, name="account_settings"),

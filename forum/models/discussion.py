@@ -98,6 +98,12 @@ class Comment(models.Model):
     def is_visible(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
+    def shown_to(self, viewer, *, moderator: bool = False) -> bool:
+        """visible_q for one comment in memory: whether `viewer` may read it in full."""
+        if self.status == self.Status.REMOVED:
+            return False
+        return self.status == self.Status.PUBLISHED or moderator or self.author_id == viewer.pk
+
     @property
     def display_depth(self) -> int:
         return min(self.depth, MAX_DISPLAY_DEPTH)

@@ -31,23 +31,27 @@ def subsections_with_comment_counts():
     ).order_by("position", "pk")
 
 
-def thread_roots(*, topic: Topic, viewer: User, about: Subsection | None = None) -> QuerySet[Comment]:
+def thread_roots(*, topic: Topic, viewer: User, about: Subsection | None = None,
+                 moderator: bool = False) -> QuerySet[Comment]:
     """Top-level comments on `topic` that `viewer` sees, in full or as a placeholder kept for its replies."""
-    has_replies = Exists(Comment.objects.filter(root=OuterRef("pk")).visible_to(viewer))
-    roots = Comment.objects.filter(topic=topic, parent__isnull=True).filter(visible_q(viewer) | Q(has_replies))
+    has_replies = Exists(Comment.objects.filter(root=OuterRef("pk")).visible_to(viewer, moderator=moderator))
+    roots = Comment.objects.filter(topic=topic, parent__isnull=True).filter(
+        visible_q(viewer, moderator=moderator) | Q(has_replies)
+    )
     if about is not None:
         roots = roots.filter(anchor=about)
     return roots
 
 
-def topic_thread(*, topic: Topic, viewer: User, sort: str, page_number, about: Subsection | None = None) -> Thread:
+def topic_thread(*, topic: Topic, viewer: User, sort: str, page_number, about: Subsection | None = None,
+                 moderator: bool = False) -> Thread:
     """One page of `topic`'s threads with every reply: the same 3 queries whatever their number.
 
     Queries: the count of threads, the page of top-level comments, all their replies.
     """
     sort = sort if sort in SORTS else DEFAULT_SORT
     roots = (
-        thread_roots(topic=topic, viewer=viewer, about=about)
+        thread_roots(topic=topic, viewer=viewer, about=about, moderator=moderator)
         .select_related("author", "anchor")
         .with_viewer_marks(viewer)
         .order_by(*SORTS[sort])
@@ -60,11 +64,11 @@ def topic_thread(*, topic: Topic, viewer: User, sort: str, page_number, about: S
         .with_viewer_marks(viewer)
         .order_by("created_at", "pk")
     )
-    attach_replies(page.object_list, list(replies), viewer)
+    attach_replies(page.object_list, list(replies), viewer, moderator=moderator)
     return Thread(page=page, sort=sort, about=about, comment_count=page.paginator.count)
 
 
-def attach_replies(roots: list[Comment], replies: list[Comment], viewer: User) -> None:
+def attach_replies(roots: list[Comment], replies: list[Comment], viewer: User, *, moderator: bool = False) -> None:
     """Give each comment `.children` to show under it, three levels deep at most.
 
     A reply deeper than the third level is shown under its third-level ancestor
@@ -74,8 +78,7 @@ def attach_replies(roots: list[Comment], replies: list[Comment], viewer: User) -
     by_id = {comment.pk: comment for comment in [*roots, *replies]}
     for comment in by_id.values():
         comment.children = []
-        comment.shown = comment.is_visible or (viewer.is_authenticated and comment.author_id == viewer.pk
-                                               and comment.status != Comment.Status.REMOVED)
+        comment.shown = comment.shown_to(viewer, moderator=moderator)
     for reply in replies:  # oldest first, so a parent's visibility is settled before its children
         parent = by_id.get(reply.parent_id)
         reply.in_reply_to = parent.author if parent is not None and reply.depth > MAX_DISPLAY_DEPTH else None

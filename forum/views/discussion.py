@@ -28,6 +28,7 @@ from forum.services.discussion import (
     post_comment,
     toggle_helpful,
 )
+from forum.services.moderation import moderate_comment
 from forum.services.notifications import mark_notifications_read
 
 
@@ -46,8 +47,9 @@ def discussion_context(request, topic) -> dict:
     about = None
     if about_anchor := request.GET.get("about"):
         about = next((sub for sub in topic.subsections.all() if sub.anchor == about_anchor), None)
+    moderator = can_moderate(request.user)
     thread = topic_thread(topic=topic, viewer=request.user, sort=request.GET.get("sort", ""),
-                          page_number=request.GET.get("page"), about=about)
+                          page_number=request.GET.get("page"), about=about, moderator=moderator)
     restriction = active_restriction(request.user)
     return {
         "thread": thread,
@@ -55,6 +57,7 @@ def discussion_context(request, topic) -> dict:
         "form": CommentForm(subsections=topic.subsections.all()),
         "restriction": restriction,
         **viewer_context(request, can_write=request.user.is_authenticated and restriction is None),
+        "moderator": moderator,
     }
 
 
@@ -74,7 +77,7 @@ def visible_comment(request, pk, queryset=None) -> Comment:
 def comment_context(request, comment: Comment, **extra) -> dict:
     """Context for one comment rendered on its own, after an htmx action."""
     comment.children, comment.has_visible_descendant = [], False
-    comment.shown = comment.is_visible or comment.author_id == request.user.pk and comment.status != "removed"
+    comment.shown = comment.shown_to(request.user, moderator=can_moderate(request.user))
     comment.marked_helpful = comment.helpful_marks.filter(member=request.user).exists()
     comment.flagged = comment.flags.filter(member=request.user).exists()
     # Where the thread shows it: deeper than three levels, under the second-level ancestor.
@@ -83,7 +86,7 @@ def comment_context(request, comment: Comment, **extra) -> dict:
         holder = holder.parent
     comment.in_reply_to = comment.parent.author if comment.depth > MAX_DISPLAY_DEPTH else None
     return {"comment": comment, "topic": comment.topic, "holder_id": holder.pk if holder else None,
-            **viewer_context(request, can_write=True), **extra}
+            "moderator": can_moderate(request.user), **viewer_context(request, can_write=True), **extra}
 
 
 def preview_or_post(request, form, post) -> tuple[Comment | None, str | None]:
@@ -234,3 +237,23 @@ def notifications(request):
     items = list(request.user.notifications.select_related("comment")[:100])
     mark_notifications_read(member=request.user)
     return render(request, "forum/discussion/notifications.html", {"notifications": items})
+
+
+@require_POST
+@login_required
+def comment_moderate(request, pk):
+    """A moderator's hide, restore or approve, from the topic page."""
+    comment = get_object_or_404(Comment.objects.select_related("topic__article", "author"), pk=pk)
+    try:
+        moderate_comment(moderator=request.user, comment=comment, action=request.POST.get("decision", ""),
+                         reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        notice = " ".join(error.messages)
+    else:
+        comment.refresh_from_db()
+        notice = f"Done: the comment is {comment.get_status_display().lower()}."
+    if request.htmx:
+        return render(request, "forum/discussion/_comment_card.html",
+                      comment_context(request, comment, notice=notice, focus=True))
+    messages.info(request, notice)
+    return redirect(comment)

@@ -1,20 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count
 
-from forum.models import Article, Factor, FaqEntry, KeyPoint, Subsection, Topic, User
+from forum.models import Article, Factor, FaqEntry, KeyPoint, Subsection, Topic
 from forum.services.voting import decide_factor
-
-
-@admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "display_name", "email", "is_staff", "is_active", "date_joined", "last_login"]
-    search_fields = ["username", "display_name", "email"]
-    fieldsets = [
-        *DjangoUserAdmin.fieldsets[:1],
-        ("Personal info", {"fields": ["display_name", "first_name", "last_name", "email"]}),
-        *DjangoUserAdmin.fieldsets[2:],
-    ]
 
 
 class TopicInline(admin.TabularInline):

@@ -1,0 +1,54 @@
+"""Admin actions that ask for a reason first, on an intermediate page like Django's delete."""
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
+
+
+def ask_for_reason(modeladmin, request, queryset, *, title: str, apply, required: bool = False):
+    """Ask for a reason, then call `apply(obj, reason)` for each selected object.
+
+    Each object goes through the service on its own, so one refusal (a comment
+    in the wrong status) is reported without undoing the others.
+    """
+    reason, error = request.POST.get("reason", "").strip(), None
+    if "apply" in request.POST:
+        if reason or not required:
+            done, refused = 0, []
+            for obj in queryset:
+                try:
+                    apply(obj, reason)
+                    done += 1
+                except (ValidationError, PermissionDenied) as problem:
+                    refused.append(f"{obj}: {' '.join(getattr(problem, 'messages', [str(problem)]))}")
+            modeladmin.message_user(request, f"{title}: {done} done.", messages.SUCCESS)
+            for line in refused:
+                modeladmin.message_user(request, line, messages.WARNING)
+            return None
+        error = "Give a reason: it is kept in the moderation log and shown to the member concerned."
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "objects": queryset,
+        "required": required,
+        "error": error,
+        "reason": reason,
+        "action": request.POST.get("action", ""),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "opts": modeladmin.model._meta,
+    }
+    return TemplateResponse(request, "admin/forum/reason_form.html", context)
+
+
+def reason_action(*, description: str, apply_name: str, required: bool = False):
+    """An admin action calling `modeladmin.<apply_name>(request, obj, reason)` after asking for a reason."""
+
+    @admin.action(description=description, permissions=["moderate"])
+    def action(modeladmin, request, queryset):
+        apply = getattr(modeladmin, apply_name)
+        return ask_for_reason(modeladmin, request, queryset, title=description, required=required,
+                              apply=lambda obj, reason: apply(request, obj, reason))
+
+    action.__name__ = apply_name
+    return action
