@@ -1,4 +1,5 @@
 from forum.models.accounts import User
+from forum.models.classes import Classroom, Membership, Prompt
 from forum.models.content import Article, FaqEntry, KeyPoint, Subsection, Topic
 from forum.models.discussion import (
     Comment,
@@ -12,7 +13,7 @@ from forum.models.moderation import ModerationLog, ModerationSettings, Restricti
 from forum.models.voting import Ballot, BallotEntry, Factor
 
 __all__ = [
-    "Article", "Ballot", "BallotEntry", "Comment", "CommentRevision", "Factor", "FaqEntry", "Flag", "HelpfulMark",
-    "KeyPoint", "ModerationLog", "ModerationQueueItem", "ModerationSettings", "Notification", "Restriction",
-    "Subsection", "Topic", "User",
+    "Article", "Ballot", "BallotEntry", "Classroom", "Comment", "CommentRevision", "Factor", "FaqEntry", "Flag",
+    "HelpfulMark", "KeyPoint", "Membership", "ModerationLog", "ModerationQueueItem", "ModerationSettings",
+    "Notification", "Prompt", "Restriction", "Subsection", "Topic", "User",
 ]

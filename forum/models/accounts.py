@@ -14,6 +14,13 @@ class User(AbstractUser):
     email_on_reply = models.BooleanField(
         "email me when someone replies to my comments", default=False,
     )
+    must_change_password = models.BooleanField(
+        default=False, help_text="Set for accounts a teacher created: a new password is chosen at first login.",
+    )
+    created_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The teacher who created this pupil account, if one did.",
+    )
     session_generation = models.PositiveIntegerField(
         default=0, editable=False, help_text="Raised to end every session of the member at once.",
     )

@@ -63,8 +63,17 @@ class Comment(models.Model):
         "forum.Subsection", null=True, blank=True, on_delete=models.SET_NULL, related_name="comments",
         verbose_name="about",
     )
+    classroom = models.ForeignKey(
+        "forum.Classroom", null=True, blank=True, on_delete=models.PROTECT, related_name="comments",
+        help_text="Set for a class's private discussion; replies stay in their parent's space.",
+    )
+    prompt = models.ForeignKey(
+        "forum.Prompt", null=True, blank=True, on_delete=models.SET_NULL, related_name="comments",
+        help_text="The teacher's prompt this comment answers, in a class's space.",
+    )
     body = models.TextField(max_length=BODY_MAX_LENGTH)
     body_html = models.TextField()
+    word_count = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=16, choices=Status, default=Status.PUBLISHED, db_index=True)
     status_reason = models.CharField(max_length=300, blank=True)
     hidden_by_flags = models.BooleanField(
@@ -79,7 +88,10 @@ class Comment(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
         permissions = [("moderate_comment", "Can moderate comments")]
-        indexes = [models.Index(fields=["topic", "parent", "created_at"], name="comment_thread_idx")]
+        indexes = [
+            models.Index(fields=["topic", "parent", "created_at"], name="comment_thread_idx"),
+            models.Index(fields=["classroom", "author"], name="comment_class_author_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(parent__isnull=True, root__isnull=True, depth=0)
@@ -184,6 +196,7 @@ class Notification(models.Model):
         REPLY = "reply", "Reply"
         MODERATION = "moderation", "Moderation decision"
         FACTOR = "factor", "Proposed factor decision"
+        CLASS = "class", "Class"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=16, choices=Kind)

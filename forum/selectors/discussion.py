@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from forum.models import Comment, Notification, Subsection, Topic, User
+from forum.models import Classroom, Comment, Notification, Subsection, Topic, User
 from forum.models.discussion import MAX_DISPLAY_DEPTH, visible_q
+from forum.selectors.classes import removed_member_ids
 
 THREADS_PER_PAGE = 30
 SORTS = {
@@ -31,11 +32,18 @@ def subsections_with_comment_counts():
     ).order_by("position", "pk")
 
 
+def in_space(comments: QuerySet[Comment], classroom: Classroom | None) -> QuerySet[Comment]:
+    """The public discussion, or one class's; a class hides what removed students wrote."""
+    if classroom is None:
+        return comments.filter(classroom__isnull=True)
+    return comments.filter(classroom=classroom).exclude(author__in=removed_member_ids(classroom))
+
+
 def thread_roots(*, topic: Topic, viewer: User, about: Subsection | None = None,
-                 moderator: bool = False) -> QuerySet[Comment]:
+                 moderator: bool = False, classroom: Classroom | None = None) -> QuerySet[Comment]:
     """Top-level comments on `topic` that `viewer` sees, in full or as a placeholder kept for its replies."""
     has_replies = Exists(Comment.objects.filter(root=OuterRef("pk")).visible_to(viewer, moderator=moderator))
-    roots = Comment.objects.filter(topic=topic, parent__isnull=True).filter(
+    roots = in_space(Comment.objects.filter(topic=topic, parent__isnull=True), classroom).filter(
         visible_q(viewer, moderator=moderator) | Q(has_replies)
     )
     if about is not None:
@@ -44,14 +52,14 @@ def thread_roots(*, topic: Topic, viewer: User, about: Subsection | None = None,
 
 
 def topic_thread(*, topic: Topic, viewer: User, sort: str, page_number, about: Subsection | None = None,
-                 moderator: bool = False) -> Thread:
+                 moderator: bool = False, classroom: Classroom | None = None) -> Thread:
     """One page of `topic`'s threads with every reply: the same 3 queries whatever their number.
 
     Queries: the count of threads, the page of top-level comments, all their replies.
     """
     sort = sort if sort in SORTS else DEFAULT_SORT
     roots = (
-        thread_roots(topic=topic, viewer=viewer, about=about, moderator=moderator)
+        thread_roots(topic=topic, viewer=viewer, about=about, moderator=moderator, classroom=classroom)
         .select_related("author", "anchor")
         .with_viewer_marks(viewer)
         .order_by(*SORTS[sort])
@@ -59,7 +67,7 @@ def topic_thread(*, topic: Topic, viewer: User, sort: str, page_number, about: S
     page = Paginator(roots, THREADS_PER_PAGE).get_page(page_number)
     page.object_list = list(page.object_list)
     replies = (
-        Comment.objects.filter(root__in=[root.pk for root in page.object_list])
+        in_space(Comment.objects.filter(root__in=[root.pk for root in page.object_list]), classroom)
         .select_related("author", "anchor")
         .with_viewer_marks(viewer)
         .order_by("created_at", "pk")
@@ -94,7 +102,7 @@ def attach_replies(roots: list[Comment], replies: list[Comment], viewer: User, *
 def comment_page_number(comment: Comment, viewer: User) -> int:
     """The page of the default-sorted thread on which `comment`'s thread starts."""
     root = comment.root or comment
-    earlier = thread_roots(topic=root.topic, viewer=viewer).filter(
+    earlier = thread_roots(topic=root.topic, viewer=viewer, classroom=root.classroom).filter(
         Q(created_at__lt=root.created_at) | Q(created_at=root.created_at, pk__lt=root.pk)
     )
     return earlier.count() // THREADS_PER_PAGE + 1
@@ -102,7 +110,7 @@ def comment_page_number(comment: Comment, viewer: User) -> int:
 
 def member_comments(*, member: User, viewer: User) -> QuerySet[Comment]:
     return (
-        Comment.objects.filter(author=member)
+        Comment.objects.filter(author=member, classroom__isnull=True)  # class spaces are private
         .visible_to(viewer)
         .select_related("topic__article")
         .order_by("-created_at", "-pk")

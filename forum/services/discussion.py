@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from forum.markdown import render_markdown
 from forum.models import (
+    Classroom,
     Comment,
     CommentRevision,
     Flag,
@@ -21,6 +22,7 @@ from forum.models import (
 from forum.models.discussion import BODY_MAX_LENGTH
 from forum.ratelimit import count_action
 from forum.services.accounts import ensure_can_write
+from forum.services.classes import ensure_can_write_in_class
 from forum.services.moderation import hide_for_flags, initial_status
 from forum.services.notifications import notify_reply
 
@@ -46,9 +48,10 @@ def clean_body(body: str) -> str:
 
 @transaction.atomic
 def post_comment(
-    *, author: User, topic: Topic, body: str, parent: Comment | None = None, anchor: Subsection | None = None
+    *, author: User, topic: Topic, body: str, parent: Comment | None = None, anchor: Subsection | None = None,
+    classroom: Classroom | None = None,
 ) -> Comment:
-    """Post a comment on `topic`, or a reply to `parent`, as `author`."""
+    """Post a comment on `topic`, or a reply to `parent`, as `author`, in public or in a class's space."""
     ensure_can_write(author)
     body = clean_body(body)
     if parent is not None:
@@ -57,6 +60,9 @@ def post_comment(
         if parent.status != Comment.Status.PUBLISHED:
             raise ValidationError("That comment can no longer be replied to.", code="parent_not_published")
         anchor = anchor or parent.anchor
+        classroom = parent.classroom  # a reply stays in its parent's space
+    if classroom is not None:
+        ensure_can_write_in_class(author, classroom, topic)
     if anchor is not None and anchor.topic_id != topic.pk:
         raise ValidationError("Pick a part of this topic.", code="wrong_anchor")
     count_action("comment", author.pk)
@@ -64,7 +70,7 @@ def post_comment(
     comment = Comment.objects.create(
         topic=topic, author=author, parent=parent, anchor=anchor, body=body, body_html=render_markdown(body),
         root=(parent.root or parent) if parent else None, depth=parent.depth + 1 if parent else 0,
-        status=status, status_reason=status_reason,
+        status=status, status_reason=status_reason, word_count=len(body.split()), classroom=classroom,
     )
     if parent is not None and parent.author_id != author.pk:
         transaction.on_commit(partial(notify_reply, reply_id=comment.pk))
@@ -89,7 +95,8 @@ def edit_comment(*, editor: User, comment: Comment, body: str) -> Comment:
     CommentRevision.objects.create(comment=comment, body=comment.body,
                                    written_at=comment.edited_at or comment.created_at)
     comment.body, comment.body_html, comment.edited_at = body, render_markdown(body), timezone.now()
-    comment.save(update_fields=["body", "body_html", "edited_at"])
+    comment.word_count = len(body.split())
+    comment.save(update_fields=["body", "body_html", "edited_at", "word_count"])
     return comment
 
 

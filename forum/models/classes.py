@@ -1,0 +1,92 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+# No look-alikes: no 0/O, 1/I/L (nor lower case at all), so a code read aloud or
+# copied from a board is typed right.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 7
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(removed_at__isnull=True)
+
+
+class Classroom(models.Model):
+    """A teacher's class: its students discuss the article in a space of their own."""
+
+    name = models.CharField(max_length=80)
+    teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="classes_taught")
+    article = models.ForeignKey("forum.Article", on_delete=models.PROTECT, related_name="classes")
+    join_code = models.CharField(max_length=8, unique=True)
+    is_open = models.BooleanField("open to joining", default=True)
+    is_locked = models.BooleanField("discussion locked (read-only)", default=False)
+    is_archived = models.BooleanField("archived (read-only, kept)", default=False)
+    results_after_voting = models.BooleanField(
+        "hide results until the student has voted", default=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        verbose_name = "class"
+        verbose_name_plural = "classes"
+        constraints = [
+            models.CheckConstraint(condition=Q(join_code__regex=r"^[A-HJ-KM-NP-Z2-9]{6,8}$"),
+                                   name="classroom_join_code_alphabet"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("forum:class", args=[self.pk])
+
+    @property
+    def read_only(self) -> bool:
+        return self.is_locked or self.is_archived
+
+
+class Membership(models.Model):
+    """A student in a class. Removing them keeps the row (and their comments), marked removed."""
+
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="memberships")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    joined_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["classroom", "joined_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["classroom", "member"], name="membership_once_per_class"),
+        ]
+
+    def __str__(self):
+        return f"{self.member} in {self.classroom}"
+
+
+class Prompt(models.Model):
+    """A question the teacher puts at the top of the class space."""
+
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="prompts")
+    text = models.CharField(max_length=300)
+    faq = models.ForeignKey("forum.FaqEntry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    topic = models.ForeignKey("forum.Topic", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              help_text="Where the class discusses it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["classroom", "created_at", "pk"]
+
+    def __str__(self):
+        return self.text
