@@ -58,19 +58,23 @@ class CommentBodyField(forms.CharField):
 class CommentForm(forms.Form):
     body = CommentBodyField()
     anchor = forms.TypedChoiceField(label="About (optional)", required=False, coerce=int, empty_value=None)
+    prompt = forms.TypedChoiceField(label="Answering (optional)", required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args, subsections=(), **kwargs):
+    def __init__(self, *args, subsections=(), prompts=(), **kwargs):
         super().__init__(*args, **kwargs)
-        # Choices from the page's own list of subsections: no query of its own.
-        self.subsections = {sub.pk: sub for sub in subsections}
-        self.fields["anchor"].choices = [("", "The topic as a whole")] + [
-            (sub.pk, sub.title) for sub in subsections
-        ]
-        if not subsections:
-            del self.fields["anchor"]
+        # Choices from the page's own lists: no query of their own.
+        self.choices = {"anchor": {sub.pk: sub for sub in subsections}, "prompt": {p.pk: p for p in prompts}}
+        self.fields["anchor"].choices = [("", "The topic as a whole")] + [(s.pk, s.title) for s in subsections]
+        self.fields["prompt"].choices = [("", "No prompt")] + [(p.pk, p.text) for p in prompts]
+        for name, options in self.choices.items():
+            if not options:
+                del self.fields[name]
 
     def clean_anchor(self):
-        return self.subsections.get(self.cleaned_data.get("anchor"))
+        return self.choices["anchor"].get(self.cleaned_data.get("anchor"))
+
+    def clean_prompt(self):
+        return self.choices["prompt"].get(self.cleaned_data.get("prompt"))
 
 
 class ReplyForm(forms.Form):

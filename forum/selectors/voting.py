@@ -5,8 +5,9 @@ import random
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, F, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 
+from forum.db import GroupConcat
 from forum.models import Article, Ballot, BallotEntry, Factor, User
 from forum.services.voting import results_version_key
 
@@ -59,8 +60,12 @@ def borda(n: int, voters: int, ranked: int, rank_sum: int, rank_squares: int) ->
 
 
 def aggregate_factors(article: Article, entries: Q, ballots: QuerySet[Ballot]) -> QuerySet[Factor]:
-    """One query: each approved factor with its rank sums over `entries`, and the count of `ballots`."""
+    """One query: each approved factor with its rank sums over `entries`, its topics, and the count of `ballots`."""
     voters = ballots.order_by().values("article").annotate(total=Count("pk")).values("total")
+    topic_ids = (
+        Factor.topics.through.objects.filter(factor=OuterRef("pk")).order_by().values("factor")
+        .annotate(ids=GroupConcat("topic_id")).values("ids")
+    )
     top3 = entries & Q(entries__rank__lte=3)
     return (
         Factor.objects.approved()
@@ -71,6 +76,7 @@ def aggregate_factors(article: Article, entries: Q, ballots: QuerySet[Ballot]) -
             rank_squares=Sum(F("entries__rank") * F("entries__rank"), filter=entries, default=0),
             top3=Count("entries", filter=top3),
             voters=Subquery(voters[:1]),
+            topic_ids=Subquery(topic_ids),
         )
         .order_by("position", "pk")
     )
@@ -85,11 +91,6 @@ def compute_results(article: Article, voter_ids: QuerySet | None) -> Results:
     factors = list(aggregate_factors(article, entries, ballots))
     n = len(factors)
     voters = (factors[0].voters or 0) if factors else 0
-    links = {}
-    for factor_id, topic_id in Factor.topics.through.objects.filter(factor__in=factors).values_list(
-        "factor_id", "topic_id"
-    ):
-        links.setdefault(factor_id, []).append(topic_id)
     rows = []
     for factor in factors:
         points, spread = borda(n, voters, factor.ranked, factor.rank_sum, factor.rank_squares)
@@ -98,7 +99,7 @@ def compute_results(article: Article, voter_ids: QuerySet | None) -> Results:
             share=100 * points / (n * voters) if voters else 0.0,
             top3_share=100 * factor.top3 / voters if voters else 0.0,
             spread=100 * spread / n if n else 0.0,
-            topic_ids=links.get(factor.pk, []),
+            topic_ids=[int(pk) for pk in (factor.topic_ids or "").split(",") if pk],
         ))
     for place, row in enumerate(sorted(rows, key=SORTS["score"]), start=1):
         row.place = place

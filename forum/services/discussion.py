@@ -15,6 +15,7 @@ from forum.models import (
     Flag,
     HelpfulMark,
     ModerationSettings,
+    Prompt,
     Subsection,
     Topic,
     User,
@@ -49,7 +50,7 @@ def clean_body(body: str) -> str:
 @transaction.atomic
 def post_comment(
     *, author: User, topic: Topic, body: str, parent: Comment | None = None, anchor: Subsection | None = None,
-    classroom: Classroom | None = None,
+    classroom: Classroom | None = None, prompt: Prompt | None = None,
 ) -> Comment:
     """Post a comment on `topic`, or a reply to `parent`, as `author`, in public or in a class's space."""
     ensure_can_write(author)
@@ -63,6 +64,8 @@ def post_comment(
         classroom = parent.classroom  # a reply stays in its parent's space
     if classroom is not None:
         ensure_can_write_in_class(author, classroom, topic)
+    if prompt is not None and (classroom is None or prompt.classroom_id != classroom.pk):
+        raise ValidationError("That prompt belongs to another class.", code="wrong_prompt")
     if anchor is not None and anchor.topic_id != topic.pk:
         raise ValidationError("Pick a part of this topic.", code="wrong_anchor")
     count_action("comment", author.pk)
@@ -71,6 +74,7 @@ def post_comment(
         topic=topic, author=author, parent=parent, anchor=anchor, body=body, body_html=render_markdown(body),
         root=(parent.root or parent) if parent else None, depth=parent.depth + 1 if parent else 0,
         status=status, status_reason=status_reason, word_count=len(body.split()), classroom=classroom,
+        prompt=prompt,
     )
     if parent is not None and parent.author_id != author.pk:
         transaction.on_commit(partial(notify_reply, reply_id=comment.pk))

@@ -15,11 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from forum.forms import CommentForm, EditForm, FlagForm, ReplyForm
 from forum.markdown import render_markdown
-from forum.models import Comment
+from forum.models import Classroom, Comment
 from forum.models.discussion import MAX_DISPLAY_DEPTH
+from forum.selectors.classes import class_spaces, prompts_with_counts
 from forum.selectors.content import topic_detail
 from forum.selectors.discussion import comment_page_number, topic_thread
 from forum.services.accounts import active_restriction, can_moderate
+from forum.services.classes import can_see_class, is_teacher, teacher_of_comment
 from forum.services.discussion import (
     delete_comment,
     edit_comment,
@@ -28,7 +30,7 @@ from forum.services.discussion import (
     post_comment,
     toggle_helpful,
 )
-from forum.services.moderation import moderate_comment
+from forum.services.moderation import ensure_moderator, moderate_comment
 from forum.services.notifications import mark_notifications_read
 
 
@@ -42,21 +44,49 @@ def render_fragment(request, fragment: str, context: dict, *, title: str, status
     return render(request, "forum/discussion/page.html", context, status=status)
 
 
+def resolve_space(request, article, value) -> Classroom | None:
+    """The class whose private space `value` names (None: the public discussion).
+
+    Only the class's teacher and students, and site moderators, may open it;
+    anyone else gets a 404, which does not even confirm that the class exists.
+    """
+    if not value:
+        return None
+    classroom = Classroom.objects.filter(pk=value if str(value).isdigit() else 0, article=article).first()
+    if classroom is None or not can_see_class(request.user, classroom):
+        raise Http404("No such class.")
+    return classroom
+
+
+def moderates_here(user, classroom: Classroom | None) -> bool:
+    """Site moderators everywhere; a teacher in their own class's space."""
+    return can_moderate(user) or (classroom is not None and is_teacher(user, classroom))
+
+
 def discussion_context(request, topic) -> dict:
-    """What the topic page needs for its discussion (3 queries, and 1 for a member's restriction)."""
+    """What the topic page needs for its discussion: a constant number of queries, see tests/discussion."""
     about = None
     if about_anchor := request.GET.get("about"):
         about = next((sub for sub in topic.subsections.all() if sub.anchor == about_anchor), None)
-    moderator = can_moderate(request.user)
+    spaces = class_spaces(request.user, topic.article) if request.user.is_authenticated else []
+    space = next((c for c in spaces if str(c.pk) == request.GET.get("space")), None) or resolve_space(
+        request, topic.article, request.GET.get("space"))
+    moderator = moderates_here(request.user, space)
     thread = topic_thread(topic=topic, viewer=request.user, sort=request.GET.get("sort", ""),
-                          page_number=request.GET.get("page"), about=about, moderator=moderator)
+                          page_number=request.GET.get("page"), about=about, moderator=moderator, classroom=space)
     restriction = active_restriction(request.user)
+    prompts = list(prompts_with_counts(space, topic)) if space else []
+    read_only = space is not None and (space.is_archived or (space.is_locked and not is_teacher(request.user, space)))
     return {
         "thread": thread,
         "sort_choices": [("oldest", "Oldest"), ("newest", "Newest"), ("helpful", "Most helpful")],
-        "form": CommentForm(subsections=topic.subsections.all()),
+        "form": CommentForm(subsections=topic.subsections.all(), prompts=prompts),
         "restriction": restriction,
-        **viewer_context(request, can_write=request.user.is_authenticated and restriction is None),
+        "spaces": spaces,
+        "space": space,
+        "prompts": prompts,
+        "read_only": read_only,
+        **viewer_context(request, can_write=request.user.is_authenticated and restriction is None and not read_only),
         "moderator": moderator,
     }
 
@@ -68,8 +98,12 @@ def viewer_context(request, *, can_write: bool) -> dict:
 
 def visible_comment(request, pk, queryset=None) -> Comment:
     """The comment if the viewer may see it (its author always may); else 404."""
-    comment = get_object_or_404((queryset or Comment.objects).select_related("topic__article", "author"), pk=pk)
-    if not (comment.is_visible or comment.author_id == request.user.pk or can_moderate(request.user)):
+    comment = get_object_or_404(
+        (queryset or Comment.objects).select_related("topic__article", "author", "classroom"), pk=pk
+    )
+    if comment.classroom_id and not can_see_class(request.user, comment.classroom):
+        raise Http404("No such comment.")
+    if not comment.shown_to(request.user, moderator=moderates_here(request.user, comment.classroom)):
         raise Http404("No such comment.")
     return comment
 
@@ -86,7 +120,8 @@ def comment_context(request, comment: Comment, **extra) -> dict:
         holder = holder.parent
     comment.in_reply_to = comment.parent.author if comment.depth > MAX_DISPLAY_DEPTH else None
     return {"comment": comment, "topic": comment.topic, "holder_id": holder.pk if holder else None,
-            "moderator": can_moderate(request.user), **viewer_context(request, can_write=True), **extra}
+            "moderator": moderates_here(request.user, comment.classroom), **viewer_context(request, can_write=True),
+            **extra}
 
 
 def preview_or_post(request, form, post) -> tuple[Comment | None, str | None]:
@@ -110,15 +145,19 @@ def preview_or_post(request, form, post) -> tuple[Comment | None, str | None]:
 @login_required
 def comment_create(request, article, topic):
     topic = topic_detail(article, topic)
-    form = CommentForm(request.POST, subsections=topic.subsections.all())
+    space = resolve_space(request, topic.article, request.POST.get("space"))
+    prompts = list(space.prompts.all()) if space else []
+    form = CommentForm(request.POST, subsections=topic.subsections.all(), prompts=prompts)
     comment, preview = preview_or_post(request, form, lambda data: post_comment(
-        author=request.user, topic=topic, body=data["body"], anchor=data.get("anchor")))
+        author=request.user, topic=topic, body=data["body"], anchor=data.get("anchor"), classroom=space,
+        prompt=data.get("prompt")))
     if comment is not None:
         if request.htmx:
-            context = {**comment_context(request, comment), "form": CommentForm(subsections=topic.subsections.all())}
+            fresh = CommentForm(subsections=topic.subsections.all(), prompts=prompts)
+            context = {**comment_context(request, comment), "form": fresh, "space": space}
             return render(request, "forum/discussion/_comment_posted.html", context)
         return redirect(comment)
-    context = {"form": form, "topic": topic, "preview": preview}
+    context = {"form": form, "topic": topic, "preview": preview, "space": space}
     return render_fragment(request, "forum/discussion/_comment_form.html", context, title="Post a comment")
 
 
@@ -215,7 +254,10 @@ def comment_helpful(request, pk):
 def comment_permalink(request, pk):
     comment = visible_comment(request, pk)
     page = comment_page_number(comment, request.user)
-    query = f"?{urlencode({'page': page})}" if page > 1 else ""
+    params = {"space": comment.classroom_id} if comment.classroom_id else {}
+    if page > 1:
+        params["page"] = page
+    query = f"?{urlencode(params)}" if params else ""
     return redirect(f"{comment.topic.get_absolute_url()}{query}#comment-{comment.pk}")
 
 
@@ -243,10 +285,13 @@ def notifications(request):
 @login_required
 def comment_moderate(request, pk):
     """A moderator's hide, restore or approve, from the topic page."""
-    comment = get_object_or_404(Comment.objects.select_related("topic__article", "author"), pk=pk)
+    comment = get_object_or_404(Comment.objects.select_related("topic__article", "author", "classroom"), pk=pk)
+    # A teacher decides in their class's space; site moderators anywhere.
+    allowed = ensure_moderator if can_moderate(request.user) or not comment.classroom_id else \
+        teacher_of_comment(comment)
     try:
         moderate_comment(moderator=request.user, comment=comment, action=request.POST.get("decision", ""),
-                         reason=request.POST.get("reason", ""))
+                         reason=request.POST.get("reason", ""), allowed=allowed)
     except ValidationError as error:
         notice = " ".join(error.messages)
     else:

@@ -28,7 +28,7 @@ def topic(db):
 
 
 def warm(client, topic):
-    """The factor results are cached: the first view computes them (2 queries), later ones do not."""
+    """The factor results are cached: the first view computes them (1 query), later ones do not."""
     client.get(topic.get_absolute_url())
 
 
@@ -50,7 +50,8 @@ def test_topic_page_costs_the_same_for_a_member_whatever_the_comments(topic, cli
     client.force_login(member)
     warm(client, topic)
     # session (unless in Redis), member, unread notifications, + the reader's 6, + the member's restriction
-    with django_assert_num_queries(9 + SESSION_QUERIES):
+    # and classes (the tabs)
+    with django_assert_num_queries(10 + SESSION_QUERIES):
         response = client.get(topic.get_absolute_url(), {"sort": "helpful"})
     assert response.status_code == 200
 
@@ -58,7 +59,7 @@ def test_topic_page_costs_the_same_for_a_member_whatever_the_comments(topic, cli
 def test_topic_page_with_cold_factor_results_stays_within_12_queries(topic, client, django_assert_max_num_queries):
     fill(topic, 100)
     client.force_login(MemberFactory())
-    with django_assert_max_num_queries(12):  # the member's 10, + factor aggregate and factor-topic links
+    with django_assert_max_num_queries(12):  # the member's 11, + the factor aggregate
         client.get(topic.get_absolute_url())
 
 
@@ -68,7 +69,7 @@ def test_muted_member_page_costs_no_more(topic, client, django_assert_num_querie
     Restriction.objects.create(member=member, kind="mute", reason="x")
     client.force_login(member)
     warm(client, topic)
-    with django_assert_num_queries(9 + SESSION_QUERIES):
+    with django_assert_num_queries(10 + SESSION_QUERIES):
         client.get(topic.get_absolute_url())
 
 
