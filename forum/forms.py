@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserCreationForm
 
 from forum.models import Flag, Restriction, User
 from forum.models.discussion import BODY_MAX_LENGTH
@@ -143,3 +143,51 @@ class ProposeFactorForm(forms.Form):
     name = forms.CharField(max_length=80, help_text="A few words, e.g. “Energy markets”.")
     description = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
                                   help_text="One line: what it is and why it may matter for the talks.")
+
+
+class ClassForm(forms.Form):
+    name = forms.CharField(max_length=80, help_text="As your students know it, e.g. “10B” or “Year 11 history”.")
+    article = forms.ModelChoiceField(queryset=None, empty_label=None, help_text="The article the class discusses.")
+
+    def __init__(self, *args, articles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["article"].queryset = articles
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(label="Join code", max_length=20, help_text="6 to 8 letters and digits, from your teacher.",
+                           widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}))
+
+
+class PromptForm(forms.Form):
+    text = forms.CharField(label="Your own prompt", max_length=300, required=False)
+    faq = forms.ModelChoiceField(label="…or a question from the FAQ", queryset=None, required=False)
+    topic = forms.ModelChoiceField(label="On the topic", queryset=None, required=False,
+                                   empty_label="Every topic of the class")
+
+    def __init__(self, *args, faqs, topics, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["faq"].queryset = faqs
+        self.fields["topic"].queryset = topics
+
+
+class PupilAccountsForm(forms.Form):
+    names = forms.CharField(
+        label="Pupils' names, one per line", widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Up to 40. Each gets a username and a one-time password on a sheet you can print, shown once; "
+        "they choose their own password at first login. No email is needed.",
+    )
+
+    def clean_names(self):
+        return [line for line in self.cleaned_data["names"].splitlines() if line.strip()]
+
+
+class ChoosePasswordForm(PasswordChangeForm):
+    """Django's password change, which also ends "choose a new password at first login"."""
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.must_change_password = False
+        if commit:
+            user.save()
+        return user

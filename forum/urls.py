@@ -1,6 +1,6 @@
 from django.urls import path
 
-from forum.views import accounts, content, discussion, voting
+from forum.views import accounts, classes, content, discussion, voting
 
 app_name = "forum"
 
@@ -23,6 +23,19 @@ urlpatterns = [
     path("comments/<int:pk>/history/", discussion.comment_history, name="comment_history"),
     path("comments/<int:pk>/moderate/", discussion.comment_moderate, name="comment_moderate"),
     path("notifications/", discussion.notifications, name="notifications"),
+    path("classes/", classes.class_list, name="classes"),
+    path("classes/new/", classes.class_create, name="class_create"),
+    path("classes/join/", classes.class_join, name="class_join"),
+    path("classes/join/<str:code>/", classes.class_join, name="class_join_link"),
+    path("classes/<int:pk>/", classes.class_detail, name="class"),
+    path("classes/<int:pk>/settings/", classes.class_settings, name="class_settings"),
+    path("classes/<int:pk>/students/<int:member>/", classes.class_student, name="class_student"),
+    path("classes/<int:pk>/students/<int:member>/password/", classes.class_reset_password,
+         name="class_reset_password"),
+    path("classes/<int:pk>/leave/", classes.class_leave, name="class_leave"),
+    path("classes/<int:pk>/prompts/", classes.class_prompt, name="class_prompt"),
+    path("classes/<int:pk>/accounts/", classes.class_accounts, name="class_accounts"),
+    path("classes/<int:pk>/export/<str:kind>.csv", classes.class_export, name="class_export"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/settings/", accounts.account_settings, name="account_settings"),
     path("members/<str:username>/", accounts.profile, name="profile"),

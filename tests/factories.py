@@ -1,7 +1,8 @@
 import factory
 from django.contrib.auth.models import Group
 
-from forum.models import Article, Comment, Factor, Subsection, Topic, User
+from forum.models import Article, Classroom, Comment, Factor, Membership, Subsection, Topic, User
+from forum.models.classes import new_join_code
 
 
 class MemberFactory(factory.django.DjangoModelFactory):
@@ -85,3 +86,21 @@ class FactorFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Factor {n}")
     description = "Why it may matter."
     position = factory.Sequence(lambda n: n)
+
+
+class ClassroomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Classroom
+
+    name = factory.Sequence(lambda n: f"Class {n}")
+    teacher = factory.SubFactory(MemberFactory)
+    article = factory.SubFactory(ArticleFactory)
+    join_code = factory.LazyFunction(new_join_code)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    classroom = factory.SubFactory(ClassroomFactory)
+    member = factory.SubFactory(MemberFactory)

@@ -131,13 +131,16 @@ class OpinionChange:
     rows: list[tuple[Factor, float, float]]  # factor, share in first ballots, share in latest ballots
 
 
-def opinion_change(*, article: Article) -> OpinionChange:
+def opinion_change(*, article: Article, voter_ids: QuerySet | None = None, label: str = "everyone") -> OpinionChange:
     """For members who changed their ranking: each factor's share in their first and latest ballots."""
-    return cached_until_a_ballot_changes(article, "opinion-change", lambda: compute_opinion_change(article))
+    return cached_until_a_ballot_changes(article, f"opinion-change:{label}",
+                                         lambda: compute_opinion_change(article, voter_ids))
 
 
-def compute_opinion_change(article: Article) -> OpinionChange:
+def compute_opinion_change(article: Article, voter_ids: QuerySet | None) -> OpinionChange:
     changed = Ballot.objects.filter(article=article, is_current=True, version__gt=1)
+    if voter_ids is not None:
+        changed = changed.filter(member__in=voter_ids)
     first = Q(entries__ballot__version=1, entries__ballot__member__in=changed.values("member"))
     latest = Q(entries__ballot__is_current=True, entries__ballot__version__gt=1)
     factors = list(

@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from forum.models import Article, Classroom, Comment, FaqEntry, Membership, Notification, Prompt, Topic, User
 from forum.models.classes import JOIN_CODE_ALPHABET, new_join_code
 from forum.services.accounts import can_moderate, ensure_can_write
+from forum.services.voting import invalidate_results
 
 MAX_PUPIL_ACCOUNTS = 40
 CODE_ATTEMPTS = 20
@@ -134,6 +135,7 @@ def join_class(*, member: User, code: str) -> Membership:
         return membership
     if not classroom.is_open or classroom.is_archived:
         raise ValidationError({"code": "This class is closed to new members. Ask your teacher to open it."})
+    transaction.on_commit(partial(invalidate_results, classroom.article_id))  # the class's voters changed
     return Membership.objects.create(classroom=classroom, member=member)
 
 
@@ -142,6 +144,7 @@ def leave_class(*, member: User, classroom: Classroom) -> None:
     Membership.objects.filter(classroom=classroom, member=member, removed_at__isnull=True).update(
         removed_at=timezone.now()
     )
+    transaction.on_commit(partial(invalidate_results, classroom.article_id))
 
 
 @transaction.atomic
@@ -151,6 +154,7 @@ def remove_student(*, teacher: User, classroom: Classroom, student: User) -> Mem
     membership = Membership.objects.active().get(classroom=classroom, member=student)
     membership.removed_at = timezone.now()
     membership.save(update_fields=["removed_at"])
+    transaction.on_commit(partial(invalidate_results, classroom.article_id))
     transaction.on_commit(partial(
         Notification.objects.create, recipient=student, kind=Notification.Kind.CLASS,
         text=f"Your teacher removed you from the class “{classroom.name}”.",
@@ -164,6 +168,7 @@ def readmit_student(*, teacher: User, classroom: Classroom, student: User) -> Me
     membership = Membership.objects.get(classroom=classroom, member=student)
     membership.removed_at = None
     membership.save(update_fields=["removed_at"])
+    transaction.on_commit(partial(invalidate_results, classroom.article_id))
     return membership
 
 
@@ -229,6 +234,7 @@ def create_pupil_accounts(*, teacher: User, classroom: Classroom, names: list[st
                                          must_change_password=True, created_by=teacher)
         Membership.objects.create(classroom=classroom, member=pupil)
         created.append((pupil, password))
+    transaction.on_commit(partial(invalidate_results, classroom.article_id))
     return created
 
 

@@ -1,7 +1,5 @@
 """Ranking the factors: the ballot, the results (page and CSV), proposing a factor."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from forum.csv_export import csv_response
 from forum.forms import BallotForm, ProposeFactorForm
 from forum.selectors.content import published_articles
 from forum.selectors.voting import (
@@ -64,17 +63,15 @@ def results_csv(request, article):
     article = get_object_or_404(published_articles(), slug=article)
     if not results_visible(request, article, current_ballot(member=request.user, article=article)):
         return redirect("forum:results", article.slug)
-    overall = ballot_results(article=article)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{article.slug}-factor-results.csv"'
-    response.write("\ufeff")  # so spreadsheet programs read UTF-8
-    writer = csv.writer(response)
-    writer.writerow(["place", "factor", "borda_points", "share_of_maximum_percent", "top3_percent",
-                     "disagreement_percent", "voters"])
-    for row in overall.sorted_by("score"):
-        writer.writerow([row.place, row.factor.name, row.score, f"{row.share:.1f}", f"{row.top3_share:.1f}",
-                         f"{row.spread:.1f}", overall.voters])
-    return response
+    return results_csv_response(f"{article.slug}-factor-results.csv", ballot_results(article=article))
+
+
+def results_csv_response(filename: str, results) -> HttpResponse:
+    header = ["place", "factor", "borda_points", "share_of_maximum_percent", "top3_percent", "disagreement_percent",
+              "voters"]
+    rows = ([row.place, row.factor.name, row.score, f"{row.share:.1f}", f"{row.top3_share:.1f}", f"{row.spread:.1f}",
+             results.voters] for row in results.sorted_by("score"))
+    return csv_response(filename, header, rows)
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,0 +1,27 @@
+"""CSV downloads that open cleanly in a spreadsheet."""
+
+import csv
+
+from django.http import HttpResponse
+
+# A cell starting with one of these is a formula to a spreadsheet ("=HYPERLINK(...)"):
+# such text is prefixed with an apostrophe, which shows it as plain text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return f"'{value}"
+    return value
+
+
+def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
+    """UTF-8 with a byte-order mark (so Excel reads accents right), formulas neutralised."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(value) for value in row])
+    return response

@@ -1,0 +1,261 @@
+"""Classes: the teacher's dashboard and controls, joining, the class page, exports.
+
+Every view looks the class up through `class_for`, which checks on the
+server that the viewer belongs to it (or teaches it), whatever the page shows.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from forum.csv_export import csv_response
+from forum.forms import ClassForm, JoinForm, PromptForm, PupilAccountsForm
+from forum.models import Classroom, FaqEntry, Topic, User
+from forum.selectors.classes import (
+    ROSTER_SORTS,
+    class_comments,
+    class_voter_ids,
+    classes_of,
+    prompts_with_counts,
+    roster,
+)
+from forum.selectors.content import published_articles
+from forum.selectors.voting import ballot_results, current_ballot, opinion_change
+from forum.services.accounts import can_moderate
+from forum.services.classes import (
+    add_prompt,
+    can_see_class,
+    create_class,
+    create_pupil_accounts,
+    is_teacher,
+    join_class,
+    leave_class,
+    readmit_student,
+    regenerate_join_code,
+    remove_prompt,
+    remove_student,
+    reset_pupil_password,
+    update_class,
+)
+from forum.views.voting import results_csv_response
+
+BIGGEST_DIFFERENCES = 3
+ROSTER_COLUMNS = [("name", "Student"), ("comments", "Comments"), ("replies", "Replies"), ("words", "Words"),
+                  ("helpful", "Helpful marks"), ("ballot", "Ballot"), ("active", "Last active")]
+
+
+def class_for(request, pk, *, teacher=False) -> Classroom:
+    """The class, if the viewer may see it (or, with `teacher`, teaches it); else 404.
+
+    A 404 rather than a 403: a stranger learns nothing, not even that the class exists.
+    """
+    classroom = get_object_or_404(Classroom.objects.select_related("article", "teacher"), pk=pk)
+    allowed = (is_teacher(request.user, classroom) or request.user.is_superuser) if teacher else \
+        can_see_class(request.user, classroom)
+    if not allowed:
+        raise Http404("No such class.")
+    return classroom
+
+
+def class_results(classroom: Classroom):
+    """The class's factor results and everyone's, side by side, the biggest differences marked."""
+    overall = ballot_results(article=classroom.article)
+    own = ballot_results(article=classroom.article, voter_ids=class_voter_ids(classroom),
+                         label=f"class-{classroom.pk}")
+    everyone = {row.factor.pk: row for row in overall.rows}
+    rows = [(row, everyone[row.factor.pk], row.share - everyone[row.factor.pk].share) for row in own.sorted_by("score")]
+    biggest = sorted(rows, key=lambda item: -abs(item[2]))[:BIGGEST_DIFFERENCES]
+    marked = {row.factor.pk for row, _, difference in biggest if abs(difference) >= 5}
+    return {"class_results": own, "overall_results": overall, "comparison": rows, "marked": marked}
+
+
+@require_GET
+@login_required
+def class_list(request):
+    classes = list(classes_of(request.user))
+    return render(request, "forum/classes/list.html", {
+        "teaching": [c for c in classes if c.teacher_id == request.user.pk],
+        "member_of": [c for c in classes if c.teacher_id != request.user.pk],
+        "join_form": JoinForm(initial={"code": request.GET.get("code", "")}),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def class_create(request):
+    form = ClassForm(request.POST or None, articles=published_articles())
+    if request.method == "POST" and form.is_valid():
+        try:
+            classroom = create_class(teacher=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"“{classroom.name}” is ready. Share the join code {classroom.join_code}.")
+            return redirect(classroom)
+    return render(request, "forum/classes/create.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def class_join(request, code=""):
+    """Join with a code typed in, or from a join link (which asks first: GET never writes)."""
+    form = JoinForm(request.POST or None, initial={"code": code})
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = join_class(member=request.user, code=form.cleaned_data["code"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"You are in “{membership.classroom.name}”.")
+            return redirect(membership.classroom)
+    return render(request, "forum/classes/join.html", {"form": form, "code": code})
+
+
+@require_GET
+@login_required
+def class_detail(request, pk):
+    classroom = class_for(request, pk)
+    teacher = is_teacher(request.user, classroom) or request.user.is_superuser
+    topics = list(Topic.objects.filter(article=classroom.article_id).only("id", "title", "slug", "article_id"))
+    for topic in topics:
+        topic.article = classroom.article
+    context = {
+        "classroom": classroom,
+        "is_class_teacher": teacher,
+        "topics": topics,
+        "prompts": prompts_with_counts(classroom),
+    }
+    voted = current_ballot(member=request.user, article=classroom.article) is not None
+    if teacher or can_moderate(request.user) or voted or not classroom.results_after_voting:
+        context.update(class_results(classroom))
+    if teacher:
+        sort = request.GET.get("sort") if request.GET.get("sort") in ROSTER_SORTS else "name"
+        faqs = FaqEntry.objects.filter(article=classroom.article_id)
+        context.update(
+            roster=roster(classroom, sort), sort=sort, roster_columns=ROSTER_COLUMNS,
+            change=opinion_change(article=classroom.article, voter_ids=class_voter_ids(classroom),
+                                  label=f"class-{classroom.pk}"),
+            prompt_form=PromptForm(faqs=faqs, topics=Topic.objects.filter(article=classroom.article_id)),
+            accounts_form=PupilAccountsForm(),
+            join_url=request.build_absolute_uri(f"/classes/join/{classroom.join_code}/"),
+        )
+    return render(request, "forum/classes/detail.html", context)
+
+
+@require_POST
+@login_required
+def class_settings(request, pk):
+    classroom = class_for(request, pk, teacher=True)
+    if "regenerate" in request.POST:
+        regenerate_join_code(teacher=request.user, classroom=classroom)
+        messages.success(request, f"New join code: {classroom.join_code}. The old one no longer works.")
+    else:
+        switches = {name: name in request.POST for name in ("is_open", "is_locked", "is_archived",
+                                                             "results_after_voting")}
+        update_class(teacher=request.user, classroom=classroom, **switches)
+        messages.success(request, "The class's settings are saved.")
+    return redirect(classroom)
+
+
+@require_POST
+@login_required
+def class_student(request, pk, member):
+    """Remove a student from the class, or take them back."""
+    classroom = class_for(request, pk, teacher=True)
+    student = get_object_or_404(User, pk=member, memberships__classroom=classroom)
+    if "readmit" in request.POST:
+        readmit_student(teacher=request.user, classroom=classroom, student=student)
+        messages.success(request, f"{student.public_name} is back in the class.")
+    else:
+        remove_student(teacher=request.user, classroom=classroom, student=student)
+        messages.success(request, f"{student.public_name} was removed from the class; their comments are kept.")
+    return redirect(classroom)
+
+
+@require_POST
+@login_required
+def class_leave(request, pk):
+    classroom = class_for(request, pk)
+    leave_class(member=request.user, classroom=classroom)
+    messages.success(request, f"You left “{classroom.name}”.")
+    return redirect("forum:classes")
+
+
+@require_POST
+@login_required
+def class_prompt(request, pk):
+    classroom = class_for(request, pk, teacher=True)
+    if prompt_id := request.POST.get("remove"):
+        remove_prompt(teacher=request.user, prompt=get_object_or_404(classroom.prompts, pk=prompt_id))
+        messages.success(request, "The prompt is removed.")
+        return redirect(classroom)
+    topics = Topic.objects.filter(article=classroom.article_id)
+    form = PromptForm(request.POST, faqs=FaqEntry.objects.filter(article=classroom.article_id), topics=topics)
+    if form.is_valid():
+        try:
+            add_prompt(teacher=request.user, classroom=classroom, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "The prompt is at the top of the class's space.")
+    else:
+        messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+    return redirect(classroom)
+
+
+@require_POST
+@login_required
+def class_accounts(request, pk):
+    """Pupil accounts from a list of names: the sheet of one-time passwords is shown once, now."""
+    classroom = class_for(request, pk, teacher=True)
+    form = PupilAccountsForm(request.POST)
+    if form.is_valid():
+        try:
+            created = create_pupil_accounts(teacher=request.user, classroom=classroom,
+                                            names=form.cleaned_data["names"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return render(request, "forum/classes/password_sheet.html",
+                          {"classroom": classroom, "accounts": created})
+    return render(request, "forum/classes/accounts.html", {"classroom": classroom, "form": form})
+
+
+@require_POST
+@login_required
+def class_reset_password(request, pk, member):
+    classroom = class_for(request, pk, teacher=True)
+    pupil = get_object_or_404(User, pk=member, memberships__classroom=classroom)
+    try:
+        password = reset_pupil_password(teacher=request.user, classroom=classroom, pupil=pupil)
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+        return redirect(classroom)
+    return render(request, "forum/classes/password_sheet.html",
+                  {"classroom": classroom, "accounts": [(pupil, password)], "reset": True})
+
+
+@require_GET
+@login_required
+def class_export(request, pk, kind):
+    classroom = class_for(request, pk, teacher=True)
+    stem = f"class-{classroom.pk}-{classroom.name}"
+    if kind == "roster":
+        header = ["student", "username", "comments", "replies", "words", "helpful_marks_received",
+                  "ballot_submitted", "ballot_changed", "last_active"]
+        rows = ([m.member.public_name, m.member.username, m.comment_total, m.reply_total, m.words, m.helpful,
+                 "yes" if m.ballot_version else "no", "yes" if m.ballot_version > 1 else "no",
+                 m.last_active.isoformat(timespec="minutes")] for m in roster(classroom))
+        return csv_response(f"{stem}-roster.csv", header, rows)
+    if kind == "comments":
+        header = ["topic", "author", "time", "status", "in_reply_to_comment", "text"]
+        rows = ([c.topic.title, c.author.public_name, c.created_at.isoformat(timespec="minutes"),
+                 c.get_status_display(), c.parent_id or "", c.body] for c in class_comments(classroom))
+        return csv_response(f"{stem}-comments.csv", header, rows)
+    if kind == "results":
+        results = class_results(classroom)["class_results"]
+        return results_csv_response(f"{stem}-results.csv", results)
+    raise Http404("No such export.")

@@ -1,0 +1,379 @@
+"""Every class view for every role: teacher, student of the class, student of another class,
+member, anonymous reader, moderator."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from forum.models import Comment, Membership, Restriction
+from forum.services.classes import create_pupil_accounts
+from forum.services.discussion import post_comment, toggle_helpful
+from forum.services.voting import cast_ballot
+from tests.conftest import SESSION_QUERIES
+from tests.factories import (
+    ClassroomFactory,
+    CommentFactory,
+    FactorFactory,
+    MemberFactory,
+    MembershipFactory,
+    ModeratorFactory,
+    TopicFactory,
+)
+
+ROLES = ["teacher", "student", "other_student", "member", "anonymous", "moderator"]
+
+
+@pytest.fixture
+def classroom(db):
+    classroom = ClassroomFactory(name="10B")
+    TopicFactory(article=classroom.article)
+    return classroom
+
+
+@pytest.fixture
+def topic(classroom):
+    return classroom.article.topics.get()
+
+
+@pytest.fixture
+def student(classroom):
+    return MembershipFactory(classroom=classroom, member=MemberFactory(display_name="Sam Student")).member
+
+
+@pytest.fixture
+def act_as(client, classroom, student):
+    def login(role):
+        user = {
+            "teacher": lambda: classroom.teacher,
+            "student": lambda: student,
+            "other_student": lambda: MembershipFactory(classroom=ClassroomFactory(article=classroom.article)).member,
+            "member": MemberFactory,
+            "moderator": ModeratorFactory,
+            "anonymous": lambda: None,
+        }[role]()
+        if user is not None:
+            client.force_login(user)
+        client.user = user
+        return client
+
+    return login
+
+
+def class_url(classroom, name="class", *args):
+    return reverse(f"forum:{name}", args=[classroom.pk, *args])
+
+
+def outcome(response):
+    if response.status_code == 302 and reverse("login") in response["Location"]:
+        return "login"
+    return response.status_code
+
+
+# Seeing the class
+
+
+@pytest.mark.parametrize("role, expected", [("teacher", 200), ("student", 200), ("other_student", 404),
+                                            ("member", 404), ("anonymous", "login"), ("moderator", 200)])
+def test_class_page(act_as, classroom, role, expected):
+    assert outcome(act_as(role).get(class_url(classroom))) == expected
+
+
+def test_teacher_sees_the_dashboard_and_students_do_not(act_as, classroom):
+    assert "Participation" in act_as("teacher").get(class_url(classroom)).content.decode()
+    html = act_as("student").get(class_url(classroom)).content.decode()
+    assert "Participation" not in html and classroom.join_code not in html
+
+
+@pytest.mark.parametrize("kind", ["roster", "comments", "results"])
+@pytest.mark.parametrize("role, expected", [("teacher", 200), ("student", 404), ("other_student", 404),
+                                            ("member", 404), ("anonymous", "login"), ("moderator", 404)])
+def test_exports_are_for_the_teacher(act_as, classroom, kind, role, expected):
+    assert outcome(act_as(role).get(class_url(classroom, "class_export", kind))) == expected
+
+
+@pytest.mark.parametrize("name, data", [
+    ("class_settings", {"is_locked": "on"}),
+    ("class_settings", {"regenerate": "1"}),
+    ("class_prompt", {"text": "Discuss!"}),
+    ("class_accounts", {"names": "Pupil One"}),
+])
+@pytest.mark.parametrize("role", ["student", "other_student", "member", "moderator"])
+def test_teacher_controls_refuse_everyone_else(act_as, classroom, name, data, role):
+    code = classroom.join_code
+    response = act_as(role).post(class_url(classroom, name), data)
+    assert response.status_code == 404
+    classroom.refresh_from_db()
+    assert (classroom.join_code, classroom.is_locked, classroom.prompts.count()) == (code, False, 0)
+    assert not Membership.objects.filter(member__display_name="Pupil One").exists()
+
+
+@pytest.mark.parametrize("role", ["student", "other_student", "member", "moderator"])
+def test_only_the_teacher_removes_a_student(act_as, classroom, student, role):
+    act_as(role).post(class_url(classroom, "class_student", student.pk))
+    assert Membership.objects.get(member=student).removed_at is None
+
+
+# Joining
+
+
+def test_join_with_a_code(act_as, classroom):
+    client = act_as("member")
+    response = client.post(reverse("forum:class_join"), {"code": classroom.join_code.lower()})
+    assert response["Location"] == classroom.get_absolute_url()
+    assert Membership.objects.filter(classroom=classroom, member=client.user).exists()
+
+
+def test_join_link_asks_before_joining(act_as, classroom):
+    client = act_as("member")
+    response = client.get(reverse("forum:class_join_link", args=[classroom.join_code]))
+    assert f'value="{classroom.join_code}"' in response.content.decode()
+    assert not Membership.objects.filter(member=client.user).exists()
+
+
+def test_wrong_code_shows_a_clear_message_and_keeps_it(act_as, classroom):
+    response = act_as("member").post(reverse("forum:class_join"), {"code": "ZZZZZZZ"})
+    html = response.content.decode()
+    assert "No class has this code" in html and 'value="ZZZZZZZ"' in html
+
+
+def test_join_needs_login(act_as, classroom):
+    assert outcome(act_as("anonymous").post(reverse("forum:class_join"), {"code": classroom.join_code})) == "login"
+
+
+def test_student_leaves_a_class(act_as, classroom, student):
+    act_as("student").post(class_url(classroom, "class_leave"))
+    assert Membership.objects.get(member=student).removed_at is not None
+    assert act_as("student").get(class_url(classroom)).status_code == 404
+
+
+# The class space on topic pages
+
+
+def space_url(topic, classroom):
+    return f"{topic.get_absolute_url()}?space={classroom.pk}"
+
+
+@pytest.mark.parametrize("role, expected", [("teacher", 200), ("student", 200), ("other_student", 404),
+                                            ("member", 404), ("anonymous", 404), ("moderator", 200)])
+def test_class_space_on_a_topic_page(act_as, classroom, topic, role, expected):
+    CommentFactory(topic=topic, classroom=classroom, body="Class secret.")
+    response = act_as(role).get(space_url(topic, classroom))
+    assert response.status_code == expected
+    if expected == 200:
+        assert "Class secret." in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_class_comments_never_show_in_the_public_discussion(act_as, classroom, topic, role):
+    CommentFactory(topic=topic, classroom=classroom, body="Class secret.")
+    assert "Class secret." not in act_as(role).get(topic.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("role, expected", [("student", 200), ("teacher", 200), ("other_student", 404),
+                                            ("member", 404), ("anonymous", 404)])
+def test_class_comment_permalink(act_as, classroom, topic, role, expected):
+    comment = CommentFactory(topic=topic, classroom=classroom)
+    response = act_as(role).get(comment.get_absolute_url())
+    assert (302 if expected == 200 else 404) == response.status_code
+    if expected == 200:
+        assert f"?space={classroom.pk}" in response["Location"]
+
+
+@pytest.mark.parametrize("role, allowed", [("student", True), ("teacher", True), ("other_student", False),
+                                           ("member", False), ("anonymous", False)])
+def test_who_may_post_in_the_class_tab(act_as, classroom, topic, role, allowed):
+    url = reverse("forum:comment_create", args=[classroom.article.slug, topic.slug])
+    act_as(role).post(url, {"body": "Tab post.", "space": classroom.pk})
+    assert Comment.objects.filter(body="Tab post.", classroom=classroom).exists() is allowed
+    assert not Comment.objects.filter(body="Tab post.", classroom__isnull=True).exists()
+
+
+@pytest.mark.parametrize("role", ["other_student", "member"])
+def test_outsiders_cannot_reply_flag_or_mark_class_comments(act_as, classroom, topic, role):
+    comment = CommentFactory(topic=topic, classroom=classroom)
+    client = act_as(role)
+    assert client.post(reverse("forum:comment_reply", args=[comment.pk]), {"body": "x"}).status_code == 404
+    assert client.post(reverse("forum:comment_flag", args=[comment.pk]), {"reason": "spam"}).status_code == 404
+    assert client.post(reverse("forum:comment_helpful", args=[comment.pk])).status_code == 404
+    assert comment.replies.count() == 0 and comment.flags.count() == 0
+
+
+def test_tabs_show_everyone_and_the_students_class(act_as, classroom, topic):
+    html = act_as("student").get(topic.get_absolute_url()).content.decode()
+    assert ">Everyone</a>" in html and f'href="?space={classroom.pk}#discussion">10B</a>' in html
+    assert "nav-tabs" not in act_as("member").get(topic.get_absolute_url()).content.decode()
+
+
+def test_removed_students_comments_leave_the_class_view(act_as, classroom, topic, student):
+    post_comment(author=student, topic=topic, body="From a removed student.", classroom=classroom)
+    act_as("teacher").post(class_url(classroom, "class_student", student.pk))
+    assert "From a removed student." not in act_as("teacher").get(space_url(topic, classroom)).content.decode()
+    assert act_as("student").get(space_url(topic, classroom)).status_code == 404
+
+
+def test_teacher_hides_a_class_comment_from_the_topic_page(act_as, classroom, topic, student):
+    comment = post_comment(author=student, topic=topic, body="Rude.", classroom=classroom)
+    act_as("teacher").post(reverse("forum:comment_moderate", args=[comment.pk]), {"decision": "hide",
+                                                                                 "reason": "Be kind."})
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.HIDDEN
+
+
+def test_teacher_cannot_moderate_the_public_discussion(act_as, classroom, topic):
+    comment = CommentFactory(topic=topic)
+    response = act_as("teacher").post(reverse("forum:comment_moderate", args=[comment.pk]),
+                                      {"decision": "hide", "reason": "x"})
+    assert response.status_code == 403
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PUBLISHED
+
+
+def test_locked_class_tab_is_read_only_for_students(act_as, classroom, topic):
+    classroom.is_locked = True
+    classroom.save()
+    html = act_as("student").get(space_url(topic, classroom)).content.decode()
+    assert "locked the discussion" in html and 'id="comment-form"' not in html
+    assert 'id="comment-form"' in act_as("teacher").get(space_url(topic, classroom)).content.decode()
+
+
+def test_prompts_show_in_the_class_space_with_their_answer_counts(act_as, classroom, topic, student):
+    act_as("teacher").post(class_url(classroom, "class_prompt"), {"text": "What matters most?"})
+    prompt = classroom.prompts.get()
+    post_comment(author=student, topic=topic, body="This.", classroom=classroom, prompt=prompt)
+    html = act_as("student").get(space_url(topic, classroom)).content.decode()
+    assert "What matters most?" in html and "(1 answer)" in html
+
+
+# The dashboard
+
+
+@pytest.fixture
+def participation(classroom, topic, student):
+    """Hand-counted: Sam writes 2 comments (3 + 4 words) and 1 reply (2 words), gets 2 helpful marks,
+    votes twice; Ali joins and does nothing; a public comment of Sam's does not count."""
+    first = post_comment(author=student, topic=topic, body="one two three", classroom=classroom)
+    post_comment(author=student, topic=topic, body="one two three four", classroom=classroom)
+    post_comment(author=student, topic=topic, body="re re", parent=first)
+    post_comment(author=student, topic=topic, body="public words not counted")
+    for _ in range(2):
+        toggle_helpful(member=MembershipFactory(classroom=classroom).member, comment=first)
+    factors = FactorFactory.create_batch(2, article=classroom.article)
+    cast_ballot(member=student, article=classroom.article, ranking=factors)
+    cast_ballot(member=student, article=classroom.article, ranking=factors[::-1])
+    MembershipFactory(classroom=classroom, member=MemberFactory(display_name="Ali Absent"))
+    return factors
+
+
+def test_dashboard_figures_match_the_hand_count(act_as, classroom, participation):
+    roster = {m.member.display_name: m for m in act_as("teacher").get(class_url(classroom)).context["roster"]}
+    sam = roster["Sam Student"]
+    assert (sam.comment_total, sam.reply_total, sam.words, sam.helpful, sam.ballot_version) == (2, 1, 9, 2, 2)
+    ali = roster["Ali Absent"]
+    assert (ali.comment_total, ali.reply_total, ali.words, ali.helpful, ali.ballot_version) == (0, 0, 0, 0, 0)
+
+
+@pytest.mark.parametrize("sort, first", [("comments", "Sam Student"), ("name", "Ali Absent"),
+                                         ("words", "Sam Student")])
+def test_roster_sorts_by_any_column(act_as, classroom, participation, sort, first):
+    roster = act_as("teacher").get(class_url(classroom), {"sort": sort}).context["roster"]
+    assert roster[0].member.display_name == first
+
+
+def test_class_results_beside_everyones(act_as, classroom, participation):
+    outsider = MemberFactory()
+    cast_ballot(member=outsider, article=classroom.article, ranking=participation[:1])
+    context = act_as("teacher").get(class_url(classroom)).context
+    assert context["class_results"].voters == 1 and context["overall_results"].voters == 2
+    shares = {own.factor: (own.share, everyone.share) for own, everyone, _ in context["comparison"]}
+    assert shares[participation[1]] == (100.0, 50.0)  # the class put it first; the outsider left it out
+    assert shares[participation[0]] == (50.0, 75.0)
+    assert context["change"].members == 1
+
+
+def test_class_results_stay_hidden_until_the_student_votes_when_set(act_as, classroom, participation):
+    classroom.results_after_voting = True
+    classroom.save()
+    newcomer = MembershipFactory(classroom=classroom).member
+    client = act_as("member")
+    client.force_login(newcomer)
+    assert "comparison" not in client.get(class_url(classroom)).context
+
+
+@pytest.mark.parametrize("students, comments", [(1, 10), (40, 2000)])
+def test_dashboard_costs_the_same_for_a_big_class(act_as, classroom, topic, django_assert_num_queries,
+                                                  students, comments):
+    members = [MembershipFactory(classroom=classroom).member for _ in range(students)]
+    Comment.objects.bulk_create(
+        Comment(topic=topic, author=members[n % students], classroom=classroom, body="w w", body_html="<p>w w</p>",
+                word_count=2)
+        for n in range(comments)
+    )
+    client = act_as("teacher")
+    client.get(class_url(classroom))  # the factor results are cached from here on
+    # session (unless in Redis), teacher, unread notifications, class, topics, prompts, own ballot,
+    # the roster (one query whatever the class's size), FAQ entries and topics for the prompt form;
+    # the results and the opinion change come from the cache
+    with django_assert_num_queries(9 + SESSION_QUERIES):
+        response = client.get(class_url(classroom))
+    assert len(response.context["roster"]) == students + 1
+
+
+# Exports
+
+
+def rows_of(response):
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def test_roster_export(act_as, classroom, participation):
+    rows = rows_of(act_as("teacher").get(class_url(classroom, "class_export", "roster")))
+    assert rows[0][:4] == ["student", "username", "comments", "replies"]
+    sam = next(row for row in rows if row[0] == "Sam Student")
+    assert sam[2:8] == ["2", "1", "9", "2", "yes", "yes"]
+    assert not any("@" in cell for row in rows for cell in row)  # no emails
+
+
+def test_comments_export_escapes_formulas(act_as, classroom, topic, student):
+    for body in ("=HYPERLINK(\"http://evil\")", "+1", "-2", "@SUM(A1)", "Ünïcode ✓"):
+        post_comment(author=student, topic=topic, body=body, classroom=classroom)
+    rows = rows_of(act_as("teacher").get(class_url(classroom, "class_export", "comments")))
+    texts = [row[-1] for row in rows[1:]]
+    assert texts == ["'=HYPERLINK(\"http://evil\")", "'+1", "'-2", "'@SUM(A1)", "Ünïcode ✓"]
+
+
+def test_results_export(act_as, classroom, participation):
+    rows = rows_of(act_as("teacher").get(class_url(classroom, "class_export", "results")))
+    assert rows[0][1] == "factor" and len(rows) == 3
+
+
+# Pupil accounts
+
+
+def test_pupil_account_sheet_is_shown_once(act_as, classroom):
+    response = act_as("teacher").post(class_url(classroom, "class_accounts"), {"names": "Dee Pupil\nEd Pupil"})
+    html = response.content.decode()
+    assert "dee.pupil" in html and "shown only once" in html
+    assert classroom.memberships.count() == 3  # the student fixture and the two pupils
+
+
+def test_pupil_must_choose_a_password_at_first_login(client, classroom):
+    (pupil, password), = create_pupil_accounts(teacher=classroom.teacher, classroom=classroom, names=["Fay"])
+    client.post(reverse("login"), {"username": pupil.username, "password": password})
+    assert client.get(classroom.get_absolute_url())["Location"] == reverse("password_change")
+    client.post(reverse("password_change"), {"old_password": password, "new_password1": "my-Own-secret-42",
+                                             "new_password2": "my-Own-secret-42"})
+    pupil.refresh_from_db()
+    assert not pupil.must_change_password
+    assert client.get(classroom.get_absolute_url()).status_code == 200
+
+
+def test_muted_member_cannot_create_a_class(act_as):
+    client = act_as("member")
+    Restriction.objects.create(member=client.user, kind="mute", reason="x")
+    response = client.post(reverse("forum:class_create"), {"name": "X"})
+    assert response.status_code in (200, 403)
+    assert not client.user.classes_taught.exists()
