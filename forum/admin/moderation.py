@@ -8,8 +8,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpResponseRedirect
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import pluralize
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
@@ -139,7 +139,6 @@ class ModerationQueueAdmin(ModerateMixin, admin.ModelAdmin):
         return False
 
     def get_queryset(self, request):
-        self.request = request  # the decision buttons need the CSRF token
         author_comments = Comment.objects.filter(author=OuterRef("author")).order_by().values("author")
         flags_received = Flag.objects.filter(comment__author=OuterRef("author")).order_by().values("comment__author")
         return (
@@ -164,9 +163,10 @@ class ModerationQueueAdmin(ModerateMixin, admin.ModelAdmin):
     @admin.display(description="Author")
     def author_history(self, obj):
         return format_html(
-            '<a href="{}">{}</a><br><small>{} comments, {} hidden, {} flags received</small>',
+            '<a href="{}">{}</a><br><small>{} comment{}, {} hidden, {} flag{} received</small>',
             reverse("admin:forum_user_change", args=[obj.author_id]), obj.author.public_name,
-            obj.author_total or 0, obj.author_hidden or 0, obj.author_flags or 0,
+            obj.author_total or 0, pluralize(obj.author_total or 0), obj.author_hidden or 0,
+            obj.author_flags or 0, pluralize(obj.author_flags or 0),
         )
 
     @admin.display(description="Topic")
@@ -187,19 +187,24 @@ class ModerationQueueAdmin(ModerateMixin, admin.ModelAdmin):
 
     @admin.display(description="Decide")
     def decide_buttons(self, obj):
+        # The changelist is already one <form> (a form in a form is dropped by browsers): each button
+        # sends it to this comment's decide URL instead, and the reason box is named after the comment.
+        url = reverse("admin:forum_moderationqueueitem_decide", args=[obj.pk])
         buttons = format_html_join(
-            " ", '<button type="submit" name="decision" value="{}" class="button">{}</button>',
-            [(action, label) for action, label in (("approve", "Approve"), ("hide", "Hide"), ("restore", "Restore"))
+            " ", '<button type="submit" formaction="{}" name="decision" value="{}" class="button">{}</button>',
+            [(url, action, label) for action, label in (("approve", "Approve"), ("hide", "Hide"),
+                                                        ("restore", "Restore"))
              if obj.status in DECISIONS[action][0]],
         )
         return format_html(
-            '<form method="post" action="{}"><input type="hidden" name="csrfmiddlewaretoken" value="{}">'
             '<label class="visually-hidden" for="reason-{}">Reason</label>'
-            '<input type="text" name="reason" id="reason-{}" placeholder="Reason (required to hide)" size="22" '
-            'maxlength="500"> {}</form>',
-            reverse("admin:forum_moderationqueueitem_decide", args=[obj.pk]), get_token(self.request),
-            obj.pk, obj.pk, buttons,
+            '<input type="text" name="reason-{}" id="reason-{}" placeholder="Reason (required to hide)" size="22" '
+            'maxlength="500"> {}',
+            obj.pk, obj.pk, obj.pk, buttons,
         )
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Needs attention", **(extra_context or {})})
 
     def get_urls(self):
         decide = self.admin_site.admin_view(require_POST(self.decide_view))
@@ -212,7 +217,7 @@ class ModerationQueueAdmin(ModerateMixin, admin.ModelAdmin):
         action = request.POST.get("decision", "")
         try:
             moderate_comment(moderator=request.user, comment=comment, action=action,
-                             reason=request.POST.get("reason", ""))
+                             reason=request.POST.get(f"reason-{pk}", ""))
         except ValidationError as error:
             self.message_user(request, f"Comment {pk}: {' '.join(error.messages)}", messages.ERROR)
         else:

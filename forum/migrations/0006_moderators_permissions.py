@@ -1,23 +1,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-# What the "Moderators" group may do. Moderators are staff, so these are also
-# the parts of the admin they can reach.
-PERMISSIONS = [
-    ("forum", "moderate_comment"),
-    ("forum", "view_moderationqueueitem"),
-    ("forum", "view_comment"),
-    ("forum", "view_commentrevision"),
-    ("forum", "view_flag"),
-    ("forum", "change_flag"),
-    ("forum", "view_factor"),
-    ("forum", "change_factor"),
-    ("forum", "view_restriction"),
-    ("forum", "add_restriction"),
-    ("forum", "change_restriction"),
-    ("forum", "view_moderationlog"),
-    ("forum", "view_user"),
-]
+from forum.permissions import grant_moderator_permissions
 
 
 def grant(apps, schema_editor):
@@ -26,10 +10,7 @@ def grant(apps, schema_editor):
     app_config.models_module = True  # the migration state's stub lacks it; create_permissions checks it
     create_permissions(app_config, apps=apps, verbosity=0)
     app_config.models_module = None
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = apps.get_model("auth", "Group").objects.get_or_create(name="Moderators")
-    for app_label, codename in PERMISSIONS:
-        group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    grant_moderator_permissions(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 class Migration(migrations.Migration):

@@ -1,8 +1,6 @@
-import importlib
 import re
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -16,20 +14,6 @@ pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery staple"  # MemberFactory's
 QUEUE = "admin:forum_moderationqueueitem_changelist"
 HIDDEN_STYLE = re.compile(r"\bcomment-hidden\b")
-
-
-@pytest.fixture(autouse=True)
-def moderators_can_moderate(transactional_db):
-    """Give the "Moderators" group its permissions again, as migration 0006 does.
-
-    The live server's database is flushed after every test: post_migrate brings the
-    permissions back, but not the group's rows, so ModeratorFactory would make
-    staff who cannot moderate in every test but the first.
-    """
-    granted = importlib.import_module("forum.migrations.0006_moderators_permissions").PERMISSIONS
-    group, _ = Group.objects.get_or_create(name="Moderators")
-    for app_label, codename in granted:
-        group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 
 
 def admin_log_in(page, member):
@@ -114,10 +98,6 @@ def test_moderator_finds_pending_and_flagged_comments_in_needs_attention(article
     screenshot(page, "moderation-queue")
 
 
-# The Decide column's <form> is rendered inside Django's <form id="changelist-form">; the HTML parser
-# drops a nested <form> tag, so its buttons submit the changelist form (no action, nothing selected)
-# and the list comes back unchanged. tests/moderation/test_admin.py posts to the decide URL directly.
-@pytest.mark.xfail(strict=True, reason="forum/admin/moderation.py decide_buttons: nested <form> in the changelist")
 def test_moderator_clears_the_queue_with_one_click_decisions(article, page):
     topic = article.topics.first()
     pending, flagged = fill_queue(topic)

@@ -123,7 +123,7 @@ def test_one_click_decisions_from_the_queue(login_as, decision, before, after):
     comment = CommentFactory(status=before)
     client = login_as("moderator")
     response = client.post(reverse("admin:forum_moderationqueueitem_decide", args=[comment.pk]),
-                           {"decision": decision, "reason": "Checked."})
+                           {"decision": decision, f"reason-{comment.pk}": "Checked."})
     assert response.status_code == 302
     comment.refresh_from_db()
     assert comment.status == after
