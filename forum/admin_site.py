@@ -2,7 +2,7 @@ from django.contrib import admin
 
 # The forum's models in the order a moderator works through them; the rest follow alphabetically.
 FORUM_ORDER = ["ModerationQueueItem", "Comment", "Flag", "Restriction", "Factor", "ModerationLog",
-               "ModerationSettings", "User", "Article", "Topic", "KeyPoint", "FaqEntry", "Ballot"]
+               "ModerationSettings", "User", "Classroom", "Article", "Topic", "KeyPoint", "FaqEntry", "Ballot"]
 
 
 class ForumAdminSite(admin.AdminSite):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from forum.models import Article, Factor, FaqEntry, KeyPoint, Subsection, Topic
+from forum.models import Article, Classroom, Factor, FaqEntry, KeyPoint, Subsection, Topic
 from forum.services.voting import decide_factor
 
 
@@ -101,3 +101,15 @@ class FactorAdmin(admin.ModelAdmin):
         for factor in queryset:
             decide_factor(moderator=request.user, factor=factor, approve=approve)
         self.message_user(request, f"{queryset.count()} factor(s) {'approved' if approve else 'rejected'}.")
+
+
+@admin.register(Classroom)
+class ClassroomAdmin(admin.ModelAdmin):
+    """Classes belong to their teachers, who manage them on the site; admins can look and fix."""
+
+    list_display = ["name", "teacher", "article", "join_code", "is_open", "is_locked", "is_archived", "created_at"]
+    list_filter = ["is_open", "is_locked", "is_archived", "article"]
+    list_select_related = ["teacher", "article"]
+    search_fields = ["name", "teacher__username", "join_code"]
+    readonly_fields = ["join_code", "created_at"]
+    view_on_site = True

@@ -3,7 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from forum.models import User
+from forum.models import Classroom, User
 
 
 @pytest.fixture
@@ -24,6 +24,14 @@ def test_demo_accounts_are_created_once_and_printed_once(db, password_file):
     admin_password = next(password for role, name, password in rows if name == "admin")
     assert User.objects.get(username="admin").check_password(admin_password)
     assert admin_password not in second.getvalue()
+
+
+def test_demo_teacher_has_a_class_with_the_students(article, password_file):
+    call_command("create_demo_accounts", stdout=StringIO())
+    classroom = Classroom.objects.get(teacher__username="teacher")
+    assert sorted(classroom.memberships.values_list("member__username", flat=True)) == [
+        "student1", "student2", "student3"]
+    assert classroom.join_code in password_file.read_text()
 
 
 def test_demo_roles_have_the_right_powers(db, password_file):

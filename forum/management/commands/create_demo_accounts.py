@@ -5,7 +5,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from forum.models import User
+from forum.models import Article, User
+from forum.services.classes import create_class, join_class
 
 # username, display name, role
 DEMO_ACCOUNTS = [
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo accounts exist already; their passwords are in {PASSWORD_FILE.name}.")
             return
         lines = self.create_accounts()
+        lines += self.create_demo_class()
         PASSWORD_FILE.write_text("\n".join(lines) + "\n")
         PASSWORD_FILE.chmod(0o600)
         banner = "Demo accounts (shown once; also in .demo-accounts.txt, which git ignores):"
@@ -46,3 +48,14 @@ class Command(BaseCommand):
                 user.groups.add(moderators)
             lines.append(f"  {role:<10} {username:<10} {password}")
         return lines
+
+    def create_demo_class(self) -> list[str]:
+        """The demo teacher's class "10B", with the three demo students in it."""
+        article = Article.objects.published().first()
+        if article is None:
+            return []
+        teacher = User.objects.get(username="teacher")
+        classroom = create_class(teacher=teacher, name="10B", article=article)
+        for username in ("student1", "student2", "student3"):
+            join_class(member=User.objects.get(username=username), code=classroom.join_code)
+        return [f"  The teacher's class 10B has the three students; its join code is {classroom.join_code}."]
