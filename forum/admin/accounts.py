@@ -3,39 +3,22 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from forum.admin.common import ReadOnlyInline
 from forum.models import ModerationLog, Restriction, User
 
 
-class RestrictionInline(admin.TabularInline):
+class RestrictionInline(ReadOnlyInline):
     model = Restriction
     fk_name = "member"
     fields = ["kind", "starts_at", "ends_at", "lifted_at", "reason", "created_by"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = "mutes and suspensions (add one from “Restrictions”)"
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class MemberLogInline(admin.TabularInline):
+class MemberLogInline(ReadOnlyInline):
     model = ModerationLog
     fk_name = "member"
     fields = ["created_at", "actor", "action", "comment", "reason"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = "moderation log"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(User)
@@ -44,15 +27,15 @@ class UserAdmin(DjangoUserAdmin):
                     "restrict_link"]
     search_fields = ["username", "display_name", "email"]
     inlines = [RestrictionInline, MemberLogInline]
-
-    @admin.display(description="Mute or suspend")
-    def restrict_link(self, obj):
-        return format_html('<a href="{}?member={}">Mute or suspend…</a>', reverse("admin:forum_restriction_add"),
-                           obj.pk)
     fieldsets = [
         *DjangoUserAdmin.fieldsets[:1],
         ("Personal info", {"fields": ["display_name", "first_name", "last_name", "email"]}),
         *DjangoUserAdmin.fieldsets[2:],
     ]
+
+    @admin.display(description="Mute or suspend")
+    def restrict_link(self, obj):
+        return format_html('<a href="{}?member={}">Mute or suspend…</a>', reverse("admin:forum_restriction_add"),
+                           obj.pk)
 
 

@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
-from forum.admin.reasons import reason_action
+from forum.admin.common import ReadOnlyInline, reason_action
 from forum.models import (
     Ballot,
     Comment,
@@ -92,34 +92,16 @@ class HasOpenFlagsFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RevisionInline(admin.TabularInline):
+class RevisionInline(ReadOnlyInline):
     model = CommentRevision
     fields = ["written_at", "replaced_at", "body"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
-class LogInline(admin.TabularInline):
+class LogInline(ReadOnlyInline):
     model = ModerationLog
     fk_name = "comment"
     fields = ["created_at", "actor", "action", "status_before", "status_after", "reason"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = "moderation log"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ModerationQueueItem)

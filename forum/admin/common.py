@@ -1,4 +1,5 @@
-"""Admin actions that ask for a reason first, on an intermediate page like Django's delete."""
+"""Pieces the admin classes share: actions that ask for a reason first (on an intermediate page
+like Django's delete), and read-only inlines for records nobody edits."""
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -52,3 +53,19 @@ def reason_action(*, description: str, apply_name: str, required: bool = False):
 
     action.__name__ = apply_name
     return action
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """A record shown beside its subject (revisions, the log, restrictions), never edited there."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
