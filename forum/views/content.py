@@ -3,20 +3,31 @@
 from django.shortcuts import get_object_or_404, render
 
 from forum.selectors.content import article_overview, published_articles, sibling_topics, topic_detail
+from forum.selectors.voting import ballot_results, current_ballot
 from forum.views.discussion import discussion_context
-from forum.views.voting import topic_factors_context
+from forum.views.voting import results_visible, topic_factors_context
 
 
 def home(request):
     articles = list(published_articles().only("id", "slug", "title"))
     if not articles:
         return render(request, "forum/content/empty.html")
-    article = article_overview(articles[0].slug)
-    return render(request, "forum/content/article.html", {"article": article, "others": articles[1:]})
+    return render_article(request, article_overview(articles[0].slug), others=articles[1:])
 
 
 def article_detail(request, article):
-    return render(request, "forum/content/article.html", {"article": article_overview(article)})
+    return render_article(request, article_overview(article))
+
+
+def render_article(request, article, **context):
+    """The article's home, with the leading factors beside it (from the cached results)."""
+    results = ballot_results(article=article)
+    if article.results_after_voting and not results_visible(request, article, current_ballot(
+            member=request.user, article=article)):
+        results = None
+    top = results.sorted_by("score")[:5] if results and results.voters else []
+    return render(request, "forum/content/article.html",
+                  {"article": article, "factor_results": results, "top_factors": top, **context})
 
 
 def topic(request, article, topic):

@@ -136,3 +136,16 @@ def test_500_page_renders_without_a_request(client):
     html = loader.get_template("500.html").render()
     assert "Something went wrong" in html
     assert "Nothing you wrote has been lost" in html
+
+
+def test_home_shows_the_leading_factors_and_how_to_vote(article, client, django_capture_on_commit_callbacks):
+    from forum.services.voting import add_curated_factors, cast_ballot
+
+    add_curated_factors(article=article, factors=[{"name": "Trust", "description": "d"},
+                                                  {"name": "Sanctions", "description": "d"}])
+    html = client.get("/").content.decode()
+    assert "Members rank the factors" in html and reverse("forum:ballot", args=[article.slug]) in html
+    with django_capture_on_commit_callbacks(execute=True):
+        cast_ballot(member=MemberFactory(), article=article, ranking=list(article.factors.order_by("-name")))
+    html = client.get("/").content.decode()
+    assert "1. Trust" in html and "2. Sanctions" in html and "1 member ranked the factors." in html
