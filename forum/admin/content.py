@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.db.models import Count
 
+from forum.admin.common import reason_action
 from forum.models import Article, Classroom, Factor, FaqEntry, KeyPoint, Subsection, Topic
+from forum.services.accounts import can_moderate
 from forum.services.voting import decide_factor
 
 
@@ -89,18 +91,24 @@ class FactorAdmin(admin.ModelAdmin):
     readonly_fields = ["proposed_by", "created_at"]
     actions = ["approve", "reject"]
 
-    @admin.action(description="Approve the selected factors (the proposers are told)")
-    def approve(self, request, queryset):
-        self.decide(request, queryset, approve=True)
+    def has_moderate_permission(self, request):
+        return can_moderate(request.user)
 
-    @admin.action(description="Reject the selected factors (the proposers are told)")
-    def reject(self, request, queryset):
-        self.decide(request, queryset, approve=False)
+    def get_readonly_fields(self, request, obj=None):
+        # Moderators decide on proposals; only admins rewrite factors.
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return [field.name for field in Factor._meta.fields if field.name != "id"] + ["topics"]
 
-    def decide(self, request, queryset, *, approve):
-        for factor in queryset:
-            decide_factor(moderator=request.user, factor=factor, approve=approve)
-        self.message_user(request, f"{queryset.count()} factor(s) {'approved' if approve else 'rejected'}.")
+    def approve_factor(self, request, factor, reason):
+        decide_factor(moderator=request.user, factor=factor, approve=True, reason=reason)
+
+    def reject_factor(self, request, factor, reason):
+        decide_factor(moderator=request.user, factor=factor, approve=False, reason=reason)
+
+    approve = reason_action(description="Approve (the proposer is told)", apply_name="approve_factor")
+    reject = reason_action(description="Reject (the proposer is told why)", apply_name="reject_factor",
+                           required=True)
 
 
 @admin.register(Classroom)

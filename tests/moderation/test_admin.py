@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from forum.models import Comment, Flag, ModerationLog, ModerationSettings, Restriction
+from forum.models import Comment, Flag, ModerationLog, ModerationSettings, Notification, Restriction
 from forum.services.discussion import flag_comment
 from tests.factories import AdminFactory, CommentFactory, FactorFactory, MemberFactory, ModeratorFactory
 
@@ -256,10 +256,15 @@ def test_settings_changes_are_logged(login_as):
     assert "flag_threshold" in ModerationLog.objects.get(action="settings").reason
 
 
-def test_proposed_factor_rejection_is_logged(login_as):
+def test_proposed_factor_rejection_is_logged(login_as, django_capture_on_commit_callbacks):
     factor = FactorFactory(status="pending", proposed_by=MemberFactory())
     client = login_as("moderator")
-    client.post(reverse("admin:forum_factor_changelist"), {"action": "reject", "_selected_action": [factor.pk]})
+    bulk(client, "admin:forum_factor_changelist", "reject", [factor], apply="Reject", reason="")
     factor.refresh_from_db()
-    assert factor.status == "rejected"
+    assert factor.status == "pending"  # a rejection needs a reason
+    with django_capture_on_commit_callbacks(execute=True):
+        bulk(client, "admin:forum_factor_changelist", "reject", [factor], apply="Reject", reason="Already covered.")
+    factor.refresh_from_db()
+    assert (factor.status, factor.decision_reason) == ("rejected", "Already covered.")
     assert ModerationLog.objects.get().action == "reject_factor"
+    assert "Already covered." in Notification.objects.get(recipient=factor.proposed_by).text

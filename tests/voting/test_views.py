@@ -217,7 +217,8 @@ def test_moderator_approves_in_the_admin_and_the_proposer_is_told(act_as, articl
     factor = FactorFactory(article=article, status=Factor.Status.PENDING, proposed_by=proposer, name="Energy")
     client = act_as("moderator")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("admin:forum_factor_changelist"), {"action": "approve", "_selected_action": [factor.pk]})
+        client.post(reverse("admin:forum_factor_changelist"),
+                    {"action": "approve", "_selected_action": [factor.pk], "apply": "Approve", "reason": ""})
     factor.refresh_from_db()
     assert factor.status == Factor.Status.APPROVED
     assert "“Energy” was approved" in Notification.objects.get(recipient=proposer).text
