@@ -10,6 +10,10 @@ LIMITS = {
     "comment": [(5, 60, "5 comments a minute"), (30, 3600, "30 comments an hour")],
     "flag": [(20, 3600, "20 flags an hour")],
     "propose": [(5, 3600, "5 proposed factors an hour")],
+    "ballot": [(20, 3600, "20 rankings an hour")],
+    # Join codes are short: guessing them is slowed down per member.
+    "join": [(10, 600, "10 join attempts in 10 minutes")],
+    "signup": [(5, 3600, "5 new accounts an hour from one address")],
 }
 
 
@@ -17,8 +21,8 @@ class RateLimited(ValidationError):
     pass
 
 
-def count_action(action: str, member_id: int) -> None:
-    """Count one `action` by the member; raise RateLimited if it goes over a limit.
+def count_action(action: str, member_id: int | str) -> None:
+    """Count one `action` by the member (or address); raise RateLimited if it goes over a limit.
 
     Fixed windows: the counter for each window is created with the window's
     length as its expiry, then incremented atomically.

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from forum.models import Article, Classroom, Comment, FaqEntry, Membership, Notification, Prompt, Topic, User
 from forum.models.classes import JOIN_CODE_ALPHABET, new_join_code
+from forum.ratelimit import count_action
 from forum.services.accounts import can_moderate, ensure_can_write
 from forum.services.voting import invalidate_results
 
@@ -120,6 +121,7 @@ def normalise_code(code: str) -> str:
 def join_class(*, member: User, code: str) -> Membership:
     """Join with a code. Joining twice does nothing; a removed student cannot rejoin by code."""
     ensure_can_write(member)
+    count_action("join", member.pk)
     code = normalise_code(code)
     if not code or any(char not in JOIN_CODE_ALPHABET for char in code):
         raise ValidationError({"code": "That is not a join code: codes are 6 to 8 letters and digits."})

@@ -72,6 +72,8 @@ def cast_ballot(*, member: User, article: Article, ranking: list[Factor], reason
         standing = list(current.entries.order_by("rank").values_list("factor_id", flat=True))
         if standing == [factor.pk for factor in ranking] and current.reason == reason:
             return current  # the same ballot again: nothing to record
+    count_action("ballot", member.pk)
+    if current is not None:
         Ballot.objects.filter(pk=current.pk).update(is_current=False)
     ballot = Ballot.objects.create(member=member, article=article, reason=reason,
                                    version=current.version + 1 if current else 1)

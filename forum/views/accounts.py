@@ -4,6 +4,7 @@ changes are Django's own views (diplomacy/urls.py)."""
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from forum.forms import AccountSettingsForm, SignupForm
 from forum.models import User
+from forum.ratelimit import count_action
 from forum.selectors.discussion import member_comments
 
 
@@ -22,6 +24,11 @@ def signup(request):
         return redirect("forum:home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        try:
+            count_action("signup", request.META.get("REMOTE_ADDR", ""))
+        except ValidationError as error:
+            form.add_error(None, error)
+            return render(request, "registration/signup.html", {"form": form, "next": request.POST.get("next", "")})
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.public_name}! You are signed in.")

@@ -165,3 +165,12 @@ def test_passwords_are_hashed_with_argon2_in_production():
     from diplomacy import settings as production
 
     assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_signups_from_one_address_are_limited(db, client):
+    for n in range(5):
+        client.post(reverse("forum:signup"), signup_data(username=f"user{n}", email=f"u{n}@example.org"))
+        client.post(reverse("logout"))
+    response = client.post(reverse("forum:signup"), signup_data(username="sixth", email="six@example.org"))
+    assert "5 new accounts an hour" in response.content.decode()
+    assert not User.objects.filter(username="sixth").exists()

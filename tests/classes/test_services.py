@@ -236,3 +236,14 @@ def test_only_the_teacher_creates_pupil_accounts(classroom, student):
     with pytest.raises(PermissionDenied):
         create_pupil_accounts(teacher=student, classroom=classroom, names=["X"])
     assert not Classroom.objects.exclude(pk=classroom.pk).exists()
+
+
+def test_guessing_join_codes_is_slowed_down(classroom):
+    from forum.ratelimit import RateLimited
+
+    member = MemberFactory()
+    for _ in range(10):
+        with pytest.raises(ValidationError):
+            join_class(member=member, code="ZZZZZZZ")
+    with pytest.raises(RateLimited, match="10 join attempts"):
+        join_class(member=member, code=classroom.join_code)

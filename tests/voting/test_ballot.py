@@ -132,3 +132,13 @@ def test_ballot_form_lists_the_current_ranking_first(factors):
     listed = ballot_factors(member=member, article=factors[0].article, ballot=ballot)
     assert listed[:2] == [(factors[3], 1), (factors[1], 2)]
     assert all(rank is None for _, rank in listed[2:])
+
+
+def test_changing_a_ballot_is_rate_limited(factors):
+    from forum.ratelimit import RateLimited
+
+    member = MemberFactory()
+    for n in range(20):
+        cast_ballot(member=member, article=factors[0].article, ranking=[factors[n % 2]])
+    with pytest.raises(RateLimited, match="20 rankings an hour"):
+        cast_ballot(member=member, article=factors[0].article, ranking=[factors[2]])
