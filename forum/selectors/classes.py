@@ -1,6 +1,6 @@
 """Reads for classes: a member's classes, the roster with participation, the class's comments."""
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from forum.models import Article, Ballot, Classroom, Comment, Membership, User
@@ -12,7 +12,7 @@ ROSTER_SORTS = {
     "words": ["-words", "member__display_name"],
     "helpful": ["-helpful", "member__display_name"],
     "ballot": ["-ballot_version", "member__display_name"],
-    "active": ["-last_active", "member__display_name"],
+    "active": [F("last_active").desc(nulls_last=True), "member__display_name"],
 }
 
 
@@ -64,8 +64,9 @@ def roster(classroom: Classroom, sort: str = "name") -> QuerySet[Membership]:
             last_comment=Subquery(in_class.annotate(latest=Max("created_at")).values("latest")),
             last_ballot=Subquery(ballots.values("created_at")[:1]),
         )
-        .annotate(last_active=Greatest(Coalesce("last_comment", "last_ballot", "joined_at"),
-                                       Coalesce("last_ballot", "last_comment", "joined_at")))
+        # Empty for a student who has neither commented nor voted, so the teacher can spot them.
+        .annotate(last_active=Greatest(Coalesce("last_comment", "last_ballot"),
+                                       Coalesce("last_ballot", "last_comment")))
         .order_by(*ROSTER_SORTS.get(sort, ROSTER_SORTS["name"]))
     )
 

@@ -66,9 +66,12 @@ def class_results(classroom: Classroom):
     own = ballot_results(article=classroom.article, voter_ids=class_voter_ids(classroom),
                          label=f"class-{classroom.pk}")
     everyone = {row.factor.pk: row for row in overall.rows}
-    rows = [(row, everyone[row.factor.pk], row.share - everyone[row.factor.pk].share) for row in own.sorted_by("score")]
-    biggest = sorted(rows, key=lambda item: -abs(item[2]))[:BIGGEST_DIFFERENCES]
-    marked = {row.factor.pk for row, _, difference in biggest if abs(difference) >= 5}
+    # Differences in whole points, as shown: equal ones are all marked or none is.
+    rows = [(row, everyone[row.factor.pk], round(row.share - everyone[row.factor.pk].share))
+            for row in own.sorted_by("score")]
+    sizes = sorted({abs(difference) for _, _, difference in rows}, reverse=True)[:BIGGEST_DIFFERENCES]
+    threshold = max(sizes[-1] if sizes else 0, 5)
+    marked = {row.factor.pk for row, _, difference in rows if abs(difference) >= threshold}
     return {"class_results": own, "overall_results": overall, "comparison": rows, "marked": marked}
 
 
@@ -248,7 +251,7 @@ def class_export(request, pk, kind):
                   "ballot_submitted", "ballot_changed", "last_active"]
         rows = ([m.member.public_name, m.member.username, m.comment_total, m.reply_total, m.words, m.helpful,
                  "yes" if m.ballot_version else "no", "yes" if m.ballot_version > 1 else "no",
-                 m.last_active.isoformat(timespec="minutes")] for m in roster(classroom))
+                 m.last_active.isoformat(timespec="minutes") if m.last_active else ""] for m in roster(classroom))
         return csv_response(f"{stem}-roster.csv", header, rows)
     if kind == "comments":
         header = ["topic", "author", "time", "status", "in_reply_to_comment", "text"]

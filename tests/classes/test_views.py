@@ -377,3 +377,19 @@ def test_muted_member_cannot_create_a_class(act_as):
     response = client.post(reverse("forum:class_create"), {"name": "X"})
     assert response.status_code in (200, 403)
     assert not client.user.classes_taught.exists()
+
+
+def test_equal_differences_are_all_marked(act_as, classroom, student):
+    factors = FactorFactory.create_batch(4, article=classroom.article)
+    cast_ballot(member=student, article=classroom.article, ranking=factors[:2])
+    cast_ballot(member=MemberFactory(), article=classroom.article, ranking=factors[2:])
+    context = act_as("teacher").get(class_url(classroom)).context
+    differences = {own.factor: difference for own, _, difference in context["comparison"]}
+    # the class: 4 and 3 points of 4; everyone: 4, 3, 4, 3 of 8 -> +50, +38, -50, -38 points
+    assert differences == {factors[0]: 50, factors[1]: 38, factors[2]: -50, factors[3]: -38}
+    assert context["marked"] == {factor.pk for factor in factors}  # the top three sizes include both ties
+
+
+def test_a_student_who_did_nothing_shows_as_never_active(act_as, classroom, student):
+    roster = act_as("teacher").get(class_url(classroom)).context["roster"]
+    assert roster[0].last_active is None
