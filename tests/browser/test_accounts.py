@@ -5,22 +5,10 @@ from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from tests.browser.helpers import log_in, site_nav
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "correct horse battery staple"  # MemberFactory's
-
-
-def site_nav(page):
-    return page.get_by_role("navigation", name="Site")
-
-
-def log_in(page, *, username, password):
-    page.goto(reverse("login"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("main").get_by_role("button", name="Log in").click()
 
 
 def sign_in_session(page, *, client, live_server, member):
@@ -49,7 +37,7 @@ def test_visitor_signs_up_logs_out_and_logs_back_in(article, page):
     expect(site_nav(page).get_by_role("link", name="Log in")).to_be_visible()
     expect(site_nav(page).get_by_role("link", name="Ada Lovelace")).to_have_count(0)
 
-    log_in(page, username="ada", password="analytical engine 1843")
+    log_in(page, username="ada", password="analytical engine 1843", succeeds=False)
     expect(page).to_have_url("/")
     expect(site_nav(page).get_by_role("link", name="Ada Lovelace")).to_be_visible()
     expect(site_nav(page).get_by_role("button", name="Log out")).to_be_visible()
@@ -58,7 +46,7 @@ def test_visitor_signs_up_logs_out_and_logs_back_in(article, page):
 def test_wrong_password_shows_the_error_and_keeps_the_username(db, page):
     MemberFactory(username="grace")
 
-    log_in(page, username="grace", password="not the password")
+    log_in(page, username="grace", password="not the password", succeeds=False)
 
     expect(page.get_by_role("main")).to_contain_text("Please enter a correct username and password.")
     expect(page.get_by_label("Username")).to_have_value("grace")

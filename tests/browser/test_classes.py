@@ -11,24 +11,12 @@ from forum.models import Comment, Membership
 from forum.services.classes import add_prompt
 from forum.services.discussion import post_comment, toggle_helpful
 from forum.services.voting import add_curated_factors, cast_ballot
+from tests.browser.helpers import log_in, site_nav
 from tests.factories import ClassroomFactory, MemberFactory, MembershipFactory
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery staple"  # MemberFactory's
 CURATED = settings.BASE_DIR / "forum" / "content" / "factors.json"
-
-
-def site_nav(page):
-    return page.get_by_role("navigation", name="Site")
-
-
-def log_in(page, *, username, password=PASSWORD):
-    page.goto(reverse("login"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("main").get_by_role("button", name="Log in").click()
-    expect(site_nav(page).get_by_role("button", name="Log out")).to_be_visible()
 
 
 def logged_in_page(new_context, member):

@@ -1,42 +1,13 @@
 import re
 
 import pytest
-from django.urls import reverse
 from playwright.sync_api import expect
 
 from forum.models import Comment, Flag, Restriction
+from tests.browser.helpers import assert_not_reloaded, card, log_in, open_topic, settled
 from tests.factories import CommentFactory, MemberFactory
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "correct horse battery staple"  # MemberFactory's
-
-
-def log_in(page, member):
-    page.goto(reverse("login"))
-    page.get_by_label("Username").fill(member.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("navigation", name="Site").get_by_role("button", name="Log out")).to_be_visible()
-
-
-def open_topic(page, topic):
-    """Open the topic page and leave a marker that a full page load would wipe out."""
-    page.goto(topic.get_absolute_url())
-    page.evaluate("window.__marker = 1")
-
-
-def assert_not_reloaded(page):
-    assert page.evaluate("window.__marker") == 1
-
-
-def settled(page):
-    """Wait until htmx has wired up what it swapped in: a click before that leaves the page."""
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
-
-
-def card(page, comment):
-    return page.locator(f"#card-{comment.pk}")
 
 
 def action(page, comment, name):

@@ -7,11 +7,11 @@ from playwright.sync_api import expect
 from forum.models import Comment, Flag, ModerationLog, Restriction
 from forum.services.discussion import flag_comment
 from forum.services.moderation import moderate_comment
+from tests.browser.helpers import PASSWORD, assert_not_reloaded, card, log_in, open_topic, settled
 from tests.factories import CommentFactory, MemberFactory, ModeratorFactory
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery staple"  # MemberFactory's
 QUEUE = "admin:forum_moderationqueueitem_changelist"
 HIDDEN_STYLE = re.compile(r"\bcomment-hidden\b")
 
@@ -22,33 +22,6 @@ def admin_log_in(page, member):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
-
-
-def site_log_in(page, member):
-    page.goto(reverse("login"))
-    page.get_by_label("Username").fill(member.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("navigation", name="Site").get_by_role("button", name="Log out")).to_be_visible()
-
-
-def open_topic(page, topic):
-    """Open the topic page and leave a marker that a full page load would wipe out."""
-    page.goto(topic.get_absolute_url())
-    page.evaluate("window.__marker = 1")
-
-
-def assert_not_reloaded(page):
-    assert page.evaluate("window.__marker") == 1
-
-
-def settled(page):
-    """Wait until htmx has wired up what it swapped in: a click before that leaves the page."""
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
-
-
-def card(page, comment):
-    return page.locator(f"#card-{comment.pk}")
 
 
 def queue_rows(page):
@@ -154,7 +127,7 @@ def test_moderator_hides_a_comment_with_a_bulk_action_and_a_reason(db, page):
 def test_moderator_hides_and_restores_a_comment_on_the_topic_page_without_a_reload(article, page):
     topic = article.topics.first()
     comment = CommentFactory(topic=topic, body="Everyone who disagrees is a fool.")
-    site_log_in(page, ModeratorFactory())
+    log_in(page, ModeratorFactory())
     open_topic(page, topic)
 
     form = card(page, comment).locator(".moderate-form")
@@ -187,7 +160,7 @@ def test_muted_member_sees_why_they_cannot_post(article, page):
     topic = article.topics.first()
     member = MemberFactory()
     Restriction.objects.create(member=member, kind=Restriction.Kind.MUTE, reason="Repeated insults.")
-    site_log_in(page, member)
+    log_in(page, member)
     page.goto(topic.get_absolute_url())
 
     expect(page.locator("#restriction-notice")).to_have_text(
@@ -200,7 +173,7 @@ def test_author_sees_their_hidden_comment_with_the_reason(article, page):
     author = MemberFactory()
     comment = hidden_by(ModeratorFactory(), CommentFactory(topic=topic, author=author, body="A heated reply."),
                         "Insults other members.")
-    site_log_in(page, author)
+    log_in(page, author)
     page.goto(topic.get_absolute_url())
 
     expect(card(page, comment)).to_contain_text("A heated reply.")
@@ -227,7 +200,7 @@ def test_moderator_topic_page_has_no_serious_axe_violations(article, page, axe_c
                                         body="Everyone who disagrees is a fool."), "Insults other members.")
     CommentFactory(topic=topic, author=MemberFactory(display_name="Chen Wei"), status=Comment.Status.PENDING,
                    body="Where does the 2022 turn fit?")
-    site_log_in(page, moderator)
+    log_in(page, moderator)
     page.goto(topic.get_absolute_url())
 
     expect(page.locator(".moderate-form")).to_have_count(3)

@@ -8,11 +8,11 @@ from playwright.sync_api import expect
 
 from forum.models import Ballot
 from forum.services.voting import add_curated_factors, cast_ballot
+from tests.browser.helpers import submit_login_form
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery staple"  # MemberFactory's
 CURATED = settings.BASE_DIR / "forum" / "content" / "factors.json"
 
 
@@ -32,9 +32,7 @@ def log_in_to_ballot(page, article, member):
     """Open the ballot, which sends a visitor through the login form and back."""
     page.goto(reverse("forum:ballot", args=[article.slug]))
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    page.get_by_label("Username").fill(member.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("main").get_by_role("button", name="Log in").click()
+    submit_login_form(page, member.username)
     expect(page.get_by_role("heading", level=1)).to_have_text("Rank the factors")
 
 
