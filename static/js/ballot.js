@@ -30,27 +30,30 @@
   help.className = "small text-body-secondary";
   help.textContent = "Drag factors into order, or use the buttons: Add puts a factor at the end of your ranking, " +
     "Up and Down move it, Remove takes it out.";
-  var rankedTitle = document.createElement("h2");
-  rankedTitle.className = "ballot-section-title";
-  rankedTitle.id = "ranked-title";
-  rankedTitle.textContent = "Your ranking";
-  var ranked = document.createElement("ol");
-  ranked.className = "ballot-list list-unstyled";
-  ranked.id = "ranked-list";
-  ranked.setAttribute("aria-labelledby", "ranked-title");
-  var emptyNote = document.createElement("p");
-  emptyNote.className = "text-body-secondary small";
-  emptyNote.textContent = "Nothing ranked yet: add the factors that matter most to you.";
-  var restTitle = document.createElement("h2");
-  restTitle.className = "ballot-section-title";
-  restTitle.id = "unranked-title";
-  restTitle.textContent = "Not ranked";
-  var rest = document.createElement("ul");
-  rest.className = "ballot-list list-unstyled";
-  rest.id = "unranked-list";
-  rest.setAttribute("aria-labelledby", "unranked-title");
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    node.className = className;
+    if (text) { node.textContent = text; }
+    return node;
+  }
+
+  function titledList(tag, id, title) {
+    var heading = element("h2", "ballot-section-title", title);
+    heading.id = id + "-title";
+    var list = element(tag, "ballot-list list-unstyled");
+    list.id = id + "-list";
+    list.setAttribute("aria-labelledby", heading.id);
+    return [heading, list];
+  }
+
+  var rankedParts = titledList("ol", "ranked", "Your ranking");
+  var restParts = titledList("ul", "unranked", "Not ranked");
+  var ranked = rankedParts[1];
+  var rest = restParts[1];
+  var emptyNote = element("p", "text-body-secondary small", "Nothing ranked yet: add the factors that matter most to you.");
   source.replaceWith(help);
-  help.after(rankedTitle, emptyNote, ranked, restTitle, rest);
+  document.querySelectorAll(".without-js").forEach(function (node) { node.hidden = true; });
+  help.after(rankedParts[0], emptyNote, ranked, restParts[0], rest);
 
   items.forEach(function (item) {
     var input = item.querySelector(".rank-input");
