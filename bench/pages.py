@@ -110,8 +110,11 @@ def bench_topic() -> None:
     fill(topic)
     url = topic.get_absolute_url()
     threads = Comment.objects.filter(topic=topic, parent=None).count()
-    print(f"Topic page with {COMMENTS} comments ({threads} threads) by {MEMBERS} members; {RENDERS} renders each.")
     anonymous, member = clients()
+    page = anonymous.get(url).content
+    shown = page.count(b'class="comment-item')
+    print(f"Topic page with {COMMENTS} comments ({threads} threads) by {MEMBERS} members; {RENDERS} renders each.")
+    print(f"  its first page shows 30 threads with all their replies: {shown} comments, {len(page) // 1024} KiB")
     report("anonymous reader", measure(anonymous, url))
     report("member", measure(member, url))
 
