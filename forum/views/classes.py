@@ -127,6 +127,7 @@ def class_detail(request, pk):
         topic.article = classroom.article
     context = {
         "classroom": classroom,
+        "article": classroom.article,  # the header's links to the article's factors and FAQ
         "is_class_teacher": teacher,
         "topics": topics,
         "prompts": prompts_with_counts(classroom),
