@@ -140,6 +140,7 @@ def class_detail(request, pk):
         faqs = FaqEntry.objects.filter(article=classroom.article_id)
         context.update(
             roster=roster(classroom, sort), sort=sort, roster_columns=ROSTER_COLUMNS,
+            removed=classroom.memberships.filter(removed_at__isnull=False).select_related("member"),
             change=opinion_change(article=classroom.article, voter_ids=class_voter_ids(classroom),
                                   label=f"class-{classroom.pk}"),
             prompt_form=PromptForm(faqs=faqs, topics=Topic.objects.filter(article=classroom.article_id)),

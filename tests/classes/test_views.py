@@ -313,9 +313,9 @@ def test_dashboard_costs_the_same_for_a_big_class(act_as, classroom, topic, djan
     client = act_as("teacher")
     client.get(class_url(classroom))  # the factor results are cached from here on
     # session (unless in Redis), teacher, unread notifications, class, topics, prompts, own ballot,
-    # the roster (one query whatever the class's size), FAQ entries and topics for the prompt form;
-    # the results and the opinion change come from the cache
-    with django_assert_num_queries(9 + SESSION_QUERIES):
+    # the roster (one query whatever the class's size), removed students, FAQ entries and topics for
+    # the prompt form; the results and the opinion change come from the cache
+    with django_assert_num_queries(10 + SESSION_QUERIES):
         response = client.get(class_url(classroom))
     assert len(response.context["roster"]) == students + 1
 
@@ -393,3 +393,11 @@ def test_equal_differences_are_all_marked(act_as, classroom, student):
 def test_a_student_who_did_nothing_shows_as_never_active(act_as, classroom, student):
     roster = act_as("teacher").get(class_url(classroom)).context["roster"]
     assert roster[0].last_active is None
+
+
+def test_teacher_takes_a_removed_student_back(act_as, classroom, student):
+    client = act_as("teacher")
+    client.post(class_url(classroom, "class_student", student.pk))
+    assert f"Take {student.public_name} back" in client.get(class_url(classroom)).content.decode()
+    client.post(class_url(classroom, "class_student", student.pk), {"readmit": "1"})
+    assert Membership.objects.get(member=student).removed_at is None
