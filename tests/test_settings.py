@@ -43,3 +43,15 @@ def test_collectstatic_builds_hashed_compressed_files(tmp_path, settings):
     assert "staticfiles.json" in names
     assert any(name.startswith("bootstrap.min.") and name.endswith(".css.gz") for name in names)
     assert any(name.startswith("htmx.min.") and name.endswith(".js") for name in names)
+
+
+def test_manage_py_in_a_bare_checkout_runs_as_development():
+    result = manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)", env={})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("True")
+
+
+def test_manage_py_with_a_secret_key_keeps_debug_off():
+    env = {name: value for name, value in PRODUCTION.items() if name != "DJANGO_DEBUG"}
+    result = manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)", env=env)
+    assert result.stdout.strip().endswith("False")
