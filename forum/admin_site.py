@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from forum.models import Comment
+
 # The forum's models in the order a moderator works through them; the rest follow alphabetically.
 FORUM_ORDER = ["ModerationQueueItem", "Comment", "Flag", "Restriction", "Factor", "ModerationLog",
                "ModerationSettings", "User", "Classroom", "Article", "Topic", "KeyPoint", "FaqEntry", "Ballot"]
@@ -19,4 +21,8 @@ class ForumAdminSite(admin.AdminSite):
                     model["name"],
                 ))
         apps.sort(key=lambda app: app["app_label"] != "forum")  # the forum first
+        for app in apps:
+            for model in app["models"]:
+                if model["object_name"] == "ModerationQueueItem":
+                    model["name"] = f"Needs attention ({Comment.objects.needing_attention().count()})"
         return apps

@@ -28,7 +28,9 @@ class Thread:
 
 def subsections_with_comment_counts():
     return Subsection.objects.annotate(
-        comment_count=Count("comments", filter=Q(comments__status=Comment.Status.PUBLISHED))
+        # Public comments only: a class's space is private, its numbers too.
+        comment_count=Count("comments", filter=Q(comments__status=Comment.Status.PUBLISHED,
+                                                 comments__classroom__isnull=True))
     ).order_by("position", "pk")
 
 

@@ -401,3 +401,11 @@ def test_teacher_takes_a_removed_student_back(act_as, classroom, student):
     assert f"Take {student.public_name} back" in client.get(class_url(classroom)).content.decode()
     client.post(class_url(classroom, "class_student", student.pk), {"readmit": "1"})
     assert Membership.objects.get(member=student).removed_at is None
+
+
+def test_class_comments_are_not_counted_on_the_public_subsections(act_as, classroom, topic, student):
+    from tests.factories import SubsectionFactory
+
+    subsection = SubsectionFactory(topic=topic)
+    post_comment(author=student, topic=topic, body="Private.", classroom=classroom, anchor=subsection)
+    assert "comment about this part" not in act_as("member").get(topic.get_absolute_url()).content.decode()

@@ -85,8 +85,9 @@ def test_moderator_cannot_edit_an_article(login_as, article):
 
 
 def test_admin_index_lists_needs_attention_first_for_moderators(login_as):
+    CommentFactory(status=Comment.Status.PENDING)
     html = login_as("moderator").get(reverse("admin:index")).content.decode()
-    assert html.index("Needs attention") < html.index("Comments")
+    assert html.index("Needs attention (1)") < html.index("Comments")
     assert "Articles" not in html
 
 
