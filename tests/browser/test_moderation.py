@@ -54,8 +54,8 @@ def test_moderator_finds_pending_and_flagged_comments_in_needs_attention(article
     admin_log_in(page, ModeratorFactory(username="maria"))  # a fixed name keeps the screenshot stable
 
     forum_models = page.locator("#content-main .app-forum th[scope=row]").all_inner_texts()
-    assert forum_models.index("Needs attention") < forum_models.index("Comments")
-    page.locator("#content-main .app-forum").get_by_role("link", name="Needs attention").click()
+    assert forum_models.index("Needs attention (2)") < forum_models.index("Comments")
+    page.locator("#content-main .app-forum").get_by_role("link", name="Needs attention (2)").click()
 
     expect(queue_rows(page)).to_have_count(2)
     first, second = queue_rows(page).nth(0), queue_rows(page).nth(1)
