@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forum.forms import CommentForm, EditForm, FlagForm, ReplyForm
@@ -61,6 +62,13 @@ def resolve_space(request, article, value) -> Classroom | None:
 def moderates_here(user, classroom: Classroom | None) -> bool:
     """Site moderators everywhere; a teacher in their own class's space."""
     return can_moderate(user) or (classroom is not None and is_teacher(user, classroom))
+
+
+def render_slot_form(request, *, kind: str, target: Comment, form, submit: str, title: str, **context):
+    """The reply, edit or flag form of `target`, loaded into its slot (or as a page without htmx)."""
+    action = reverse(f"forum:comment_{kind}", args=[target.pk])
+    context = {**context, "kind": kind, "target": target, "form": form, "submit": submit, "action": action}
+    return render_fragment(request, "forum/discussion/_slot_form.html", context, title=title)
 
 
 def discussion_context(request, topic) -> dict:
@@ -178,8 +186,8 @@ def comment_reply(request, pk):
         if request.htmx:
             return render(request, "forum/discussion/_reply_posted.html", comment_context(request, reply))
         return redirect(reply)
-    context = {"form": form, "parent": parent, "topic": parent.topic, "preview": preview}
-    return render_fragment(request, "forum/discussion/_reply_form.html", context, title="Reply")
+    return render_slot_form(request, kind="reply", target=parent, form=form, submit="Post reply", title="Reply",
+                            parent=parent, topic=parent.topic, preview=preview)
 
 
 @require_http_methods(["GET", "POST"])
@@ -197,8 +205,8 @@ def comment_edit(request, pk):
             context = comment_context(request, edited, message="Your changes are saved.")
             return render(request, "forum/discussion/_comment_updated.html", context)
         return redirect(edited)
-    context = {"form": form, "comment": comment, "preview": preview}
-    return render_fragment(request, "forum/discussion/_edit_form.html", context, title="Edit your comment")
+    return render_slot_form(request, kind="edit", target=comment, form=form, submit="Save changes",
+                            title="Edit your comment", comment=comment, preview=preview)
 
 
 @require_http_methods(["GET", "POST"])
@@ -232,8 +240,8 @@ def comment_flag(request, pk):
                 return render(request, "forum/discussion/_flagged.html", context)
             messages.success(request, message)
             return redirect(comment.topic.get_absolute_url())
-    return render_fragment(request, "forum/discussion/_flag_form.html", {"form": form, "comment": comment},
-                           title="Flag a comment")
+    return render_slot_form(request, kind="flag", target=comment, form=form, submit="Flag comment",
+                            title="Flag a comment", comment=comment)
 
 
 @require_POST
