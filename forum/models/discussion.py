@@ -106,10 +106,6 @@ class Comment(models.Model):
     def get_absolute_url(self):
         return reverse("forum:comment", args=[self.pk])
 
-    @property
-    def is_visible(self) -> bool:
-        return self.status == self.Status.PUBLISHED
-
     def shown_to(self, viewer, *, moderator: bool = False) -> bool:
         """visible_q for one comment in memory: whether `viewer` may read it in full."""
         if self.status == self.Status.REMOVED:
