@@ -20,7 +20,7 @@ from forum.models import Classroom, Comment
 from forum.models.discussion import MAX_DISPLAY_DEPTH
 from forum.selectors.classes import class_spaces, prompts_with_counts
 from forum.selectors.content import topic_detail
-from forum.selectors.discussion import comment_page_number, topic_thread
+from forum.selectors.discussion import comment_page_number, thread_roots, topic_thread
 from forum.services.accounts import active_restriction, can_moderate
 from forum.services.classes import can_see_class, is_teacher, teacher_of_comment
 from forum.services.discussion import (
@@ -162,7 +162,10 @@ def comment_create(request, article, topic):
     if comment is not None:
         if request.htmx:
             fresh = CommentForm(subsections=topic.subsections.all(), prompts=prompts)
-            context = {**comment_context(request, comment), "form": fresh, "space": space}
+            thread_count = thread_roots(topic=topic, viewer=request.user, classroom=space,
+                                        moderator=moderates_here(request.user, space)).count()
+            context = {**comment_context(request, comment), "form": fresh, "space": space,
+                       "thread_count": thread_count}
             return render(request, "forum/discussion/_comment_posted.html", context)
         return redirect(comment)
     context = {"form": form, "topic": topic, "preview": preview, "space": space}

@@ -95,6 +95,7 @@ def test_posting_with_htmx_returns_the_fresh_form_and_the_new_comment(act_as, co
     assert 'hx-swap-oob="afterbegin:#comment-list"' in html
     assert "<strong>htmx</strong>" in html
     assert 'id="comment-form"' in html
+    assert '<span class="comment-total" id="thread-count" hx-swap-oob="true">(2 threads)</span>' in html
     assert "<html" not in html
 
 
