@@ -257,8 +257,9 @@ def participation(classroom, topic, student):
     post_comment(author=student, topic=topic, body="one two three four", classroom=classroom)
     post_comment(author=student, topic=topic, body="re re", parent=first)
     post_comment(author=student, topic=topic, body="public words not counted")
-    for _ in range(2):
-        toggle_helpful(member=MembershipFactory(classroom=classroom).member, comment=first)
+    for n in range(2):  # classmates named to sort last, so the roster's order is known
+        marker = MemberFactory(display_name=f"Zoe Marker {n}")
+        toggle_helpful(member=MembershipFactory(classroom=classroom, member=marker).member, comment=first)
     factors = FactorFactory.create_batch(2, article=classroom.article)
     cast_ballot(member=student, article=classroom.article, ranking=factors)
     cast_ballot(member=student, article=classroom.article, ranking=factors[::-1])
