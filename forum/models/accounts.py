@@ -21,6 +21,11 @@ class User(AbstractUser):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         help_text="The teacher who created this pupil account, if one did.",
     )
+    trusted_teacher = models.BooleanField(
+        default=False,
+        help_text="Set by a moderator: the ballots of the class accounts this teacher created count in "
+        "everyone's results, not only in their class's.",
+    )
     session_generation = models.PositiveIntegerField(
         default=0, editable=False, help_text="Raised to end every session of the member at once.",
     )
@@ -43,6 +48,16 @@ class User(AbstractUser):
     @property
     def public_name(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def is_class_account(self) -> bool:
+        """An account a teacher made for a pupil: it writes only in its classes and stays private."""
+        return self.created_by_id is not None
+
+    @property
+    def full_name(self) -> str:
+        """The name as the teacher typed it, for the teacher's pages; the public name for everyone else."""
+        return self.get_full_name() or self.public_name
 
     def _get_session_auth_hash(self, secret=None):
         # Django checks this hash on every request; raising the generation

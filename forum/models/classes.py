@@ -23,6 +23,12 @@ class MembershipQuerySet(models.QuerySet):
 class Classroom(models.Model):
     """A teacher's class: its students discuss the article in a space of their own."""
 
+    class Phase(models.TextChoices):
+        NONE = "", "No phases"
+        RANK_BEFORE = "rank_before", "Rank before discussing"
+        DISCUSS = "discuss", "Discuss"
+        RANK_AGAIN = "rank_again", "Rank again"
+
     name = models.CharField(max_length=80)
     teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="classes_taught")
     article = models.ForeignKey("forum.Article", on_delete=models.PROTECT, related_name="classes")
@@ -32,6 +38,17 @@ class Classroom(models.Model):
     is_archived = models.BooleanField("archived (read-only, kept)", default=False)
     results_after_voting = models.BooleanField(
         "hide results until the student has voted", default=False,
+    )
+    lock_rankings = models.BooleanField(
+        "locking also stops ranking", default=False,
+        help_text="While the class is locked or archived, its students cannot change their ranking either.",
+    )
+    projector_results = models.BooleanField("show live results on the projector page", default=False)
+    phase = models.CharField(max_length=16, choices=Phase, default=Phase.NONE, blank=True)
+    phase_one_ended_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When the class moved from ranking to discussing: opinion change compares each student's "
+        "ballot at this moment with their latest.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -68,6 +68,9 @@ class ModerationLog(models.Model):
         APPROVE_FACTOR = "approve_factor", "Approved a factor"
         REJECT_FACTOR = "reject_factor", "Rejected a factor"
         SETTINGS = "settings", "Changed the moderation settings"
+        UNLOCK = "unlock", "Unlocked a login"
+        TRUST_TEACHER = "trust_teacher", "Trusted a teacher's class accounts"
+        DISTRUST_TEACHER = "distrust_teacher", "Stopped trusting a teacher's class accounts"
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=32, choices=Action)
