@@ -41,6 +41,12 @@ class AccountSettingsForm(EmailUniqueMixin, forms.ModelForm):
         model = User
         fields = ["display_name", "email", "email_on_reply"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.is_class_account:
+            # A pupil's public name (first name and initial) is their teacher's to change: private by default.
+            del self.fields["display_name"]
+
 
 class CommentBodyField(forms.CharField):
     """The text box of a comment. Its rules live in services.discussion.clean_body."""

@@ -35,6 +35,7 @@ urlpatterns = [
     path("classes/<int:pk>/leave/", classes.class_leave, name="class_leave"),
     path("classes/<int:pk>/prompts/", classes.class_prompt, name="class_prompt"),
     path("classes/<int:pk>/accounts/", classes.class_accounts, name="class_accounts"),
+    path("classes/<int:pk>/accounts/sheet/", classes.class_sheet, name="class_sheet"),
     path("classes/<int:pk>/export/<str:kind>.csv", classes.class_export, name="class_export"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/settings/", accounts.account_settings, name="account_settings"),

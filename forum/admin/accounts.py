@@ -3,8 +3,10 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from forum.admin.common import ReadOnlyInline
+from forum.admin.common import ReadOnlyInline, reason_action
 from forum.models import ModerationLog, Restriction, User
+from forum.services.accounts import can_moderate
+from forum.services.moderation import set_teacher_trust
 
 
 class RestrictionInline(ReadOnlyInline):
@@ -23,15 +25,33 @@ class MemberLogInline(ReadOnlyInline):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "display_name", "email", "is_staff", "is_active", "date_joined", "last_login",
-                    "restrict_link"]
+    list_display = ["username", "display_name", "email", "is_staff", "is_active", "trusted_teacher", "date_joined",
+                    "last_login", "restrict_link"]
+    list_filter = [*DjangoUserAdmin.list_filter, "trusted_teacher"]
     search_fields = ["username", "display_name", "email"]
     inlines = [RestrictionInline, MemberLogInline]
     fieldsets = [
         *DjangoUserAdmin.fieldsets[:1],
         ("Personal info", {"fields": ["display_name", "first_name", "last_name", "email"]}),
+        ("Classes", {"fields": ["trusted_teacher", "created_by"],
+                     "description": "Trust a teacher with the actions on the members' list, so it is logged."}),
         *DjangoUserAdmin.fieldsets[2:],
     ]
+    readonly_fields = ["trusted_teacher", "created_by"]
+    actions = [
+        reason_action(description="Trust as a teacher: their pupils' ballots count in everyone's results",
+                      apply_name="trust_teacher"),
+        reason_action(description="Stop trusting as a teacher", apply_name="distrust_teacher"),
+    ]
+
+    def has_moderate_permission(self, request):
+        return can_moderate(request.user)
+
+    def trust_teacher(self, request, member, reason):
+        set_teacher_trust(moderator=request.user, teacher=member, trusted=True, reason=reason)
+
+    def distrust_teacher(self, request, member, reason):
+        set_teacher_trust(moderator=request.user, teacher=member, trusted=False, reason=reason)
 
     @admin.display(description="Mute or suspend")
     def restrict_link(self, obj):

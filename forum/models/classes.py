@@ -1,3 +1,4 @@
+import re
 import secrets
 
 from django.conf import settings
@@ -13,6 +14,11 @@ JOIN_CODE_LENGTH = 7
 
 def new_join_code() -> str:
     return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def normalise_code(code: str) -> str:
+    """A code as typed ("abc 1234", "ABC-1234") in the form it is stored."""
+    return re.sub(r"[\s-]", "", code or "").upper()
 
 
 class MembershipQuerySet(models.QuerySet):

@@ -1,9 +1,10 @@
 """Reads for classes: a member's classes, the roster with participation, the class's comments."""
 
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
-from forum.models import Article, Ballot, Classroom, Comment, Membership, User
+from forum.models import Article, Ballot, Classroom, Comment, Flag, Membership, User
+from forum.models.classes import normalise_code
 
 ROSTER_SORTS = {
     "name": ["member__display_name", "member__username"],
@@ -94,3 +95,21 @@ def prompts_with_counts(classroom: Classroom, topic=None) -> QuerySet:
     if topic is not None:
         prompts = prompts.filter(Q(topic=topic) | Q(topic__isnull=True))
     return prompts.select_related("topic").order_by("created_at", "pk")
+
+
+def class_by_code(code: str) -> Classroom | None:
+    """The class a join link names, while it takes new students: the link page says whose class it is."""
+    return Classroom.objects.select_related("teacher").filter(
+        join_code=normalise_code(code), is_open=True, is_archived=False
+    ).first()
+
+
+def class_flagged_comments(classroom: Classroom) -> QuerySet[Comment]:
+    """Comments of the class's space with open flags, for the teacher to keep or hide."""
+    return (
+        Comment.objects.filter(classroom=classroom, status=Comment.Status.PUBLISHED)
+        .filter(Exists(Flag.objects.filter(comment=OuterRef("pk"), status=Flag.Status.OPEN)))
+        .select_related("author", "topic__article")
+        .annotate(open_flags=Count("flags", filter=Q(flags__status=Flag.Status.OPEN)))
+        .order_by("created_at", "pk")
+    )

@@ -5,11 +5,11 @@ import random
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 
+from forum.caching import results_version_key
 from forum.db import GroupConcat
 from forum.models import Article, Ballot, BallotEntry, Factor, User
-from forum.services.voting import results_version_key
 
 RESULTS_TIMEOUT = 600
 SORTS = {
@@ -82,12 +82,17 @@ def aggregate_factors(article: Article, entries: Q, ballots: QuerySet[Ballot]) -
     )
 
 
-def compute_results(article: Article, voter_ids: QuerySet | None) -> Results:
-    entries = Q(entries__ballot__is_current=True)
-    ballots = Ballot.objects.filter(article=article, is_current=True)
+def counted_voters(voter_ids: QuerySet | None, member: str = "member") -> Q:
+    """Whose ballots count: `voter_ids` (a class), or for everyone's results every member but
+    the class accounts of teachers no moderator has trusted yet, so nobody can mint voters."""
     if voter_ids is not None:
-        entries &= Q(entries__ballot__member__in=voter_ids)
-        ballots = ballots.filter(member__in=voter_ids)
+        return Q(**{f"{member}__in": voter_ids})
+    return Q(**{f"{member}__created_by__isnull": True}) | Q(**{f"{member}__created_by__trusted_teacher": True})
+
+
+def compute_results(article: Article, voter_ids: QuerySet | None) -> Results:
+    entries = Q(entries__ballot__is_current=True) & counted_voters(voter_ids, "entries__ballot__member")
+    ballots = Ballot.objects.filter(counted_voters(voter_ids), article=article, is_current=True)
     factors = list(aggregate_factors(article, entries, ballots))
     n = len(factors)
     voters = (factors[0].voters or 0) if factors else 0
@@ -128,21 +133,38 @@ def ballot_results(*, article: Article, voter_ids: QuerySet | None = None, label
 @dataclass
 class OpinionChange:
     members: int
-    rows: list[tuple[Factor, float, float]]  # factor, share in first ballots, share in latest ballots
+    rows: list[tuple[Factor, float, float]]  # factor, share in the "before" ballots, share in the latest ones
+
+    @property
+    def moved(self) -> list[tuple[Factor, float, float, int]]:
+        """The factors whose share changed as shown (whole points), with the change."""
+        return [(factor, before, after, round(after) - round(before)) for factor, before, after in self.rows
+                if round(before) != round(after)]
 
 
-def opinion_change(*, article: Article, voter_ids: QuerySet | None = None, label: str = "everyone") -> OpinionChange:
-    """For members who changed their ranking: each factor's share in their first and latest ballots."""
-    return cached_until_a_ballot_changes(article, f"opinion-change:{label}",
-                                         lambda: compute_opinion_change(article, voter_ids))
+def opinion_change(*, article: Article, voter_ids: QuerySet | None = None, label: str = "everyone",
+                   since=None) -> OpinionChange:
+    """For members who changed their ranking: each factor's share before and in their latest ballots.
+
+    "Before" is each member's first ballot or, with `since` (the end of a class's
+    first phase), their latest ballot at that moment.
+    """
+    key = f"opinion-change:{label}:{since.timestamp() if since else ''}"
+    return cached_until_a_ballot_changes(article, key, lambda: compute_opinion_change(article, voter_ids, since))
 
 
-def compute_opinion_change(article: Article, voter_ids: QuerySet | None) -> OpinionChange:
-    changed = Ballot.objects.filter(article=article, is_current=True, version__gt=1)
-    if voter_ids is not None:
-        changed = changed.filter(member__in=voter_ids)
-    first = Q(entries__ballot__version=1, entries__ballot__member__in=changed.values("member"))
-    latest = Q(entries__ballot__is_current=True, entries__ballot__version__gt=1)
+def compute_opinion_change(article: Article, voter_ids: QuerySet | None, since=None) -> OpinionChange:
+    ballots = Ballot.objects.filter(counted_voters(voter_ids), article=article)
+    if since is None:
+        before = ballots.filter(version=1)
+    else:
+        earlier = ballots.filter(created_at__lte=since)
+        before = earlier.exclude(Exists(earlier.filter(member=OuterRef("member"), version__gt=OuterRef("version"))))
+    changed = ballots.filter(is_current=True).filter(
+        Exists(before.filter(member=OuterRef("member"), version__lt=OuterRef("version")))
+    )
+    first = Q(entries__ballot__in=before.filter(member__in=changed.values("member")))
+    latest = Q(entries__ballot__in=changed)
     factors = list(
         aggregate_factors(article, latest, changed).annotate(
             first_ranked=Count("entries", filter=first),
@@ -153,21 +175,19 @@ def compute_opinion_change(article: Article, voter_ids: QuerySet | None) -> Opin
     members = (factors[0].voters or 0) if factors else 0
     rows = []
     for factor in factors:
-        before = factor.first_ranked * (n + 1) - factor.first_rank_sum
-        after = factor.ranked * (n + 1) - factor.rank_sum
+        before_points = factor.first_ranked * (n + 1) - factor.first_rank_sum
+        after_points = factor.ranked * (n + 1) - factor.rank_sum
         scale = 100 / (n * members) if members else 0
-        rows.append((factor, before * scale, after * scale))
+        rows.append((factor, before_points * scale, after_points * scale))
     rows.sort(key=lambda row: (-row[2], row[0].name))
     return OpinionChange(members=members, rows=rows)
 
 
 def first_choice_reasons(*, article: Article, voter_ids: QuerySet | None = None, limit: int = 200):
     """The reasons voters gave for their first choice, newest first."""
-    entries = BallotEntry.objects.filter(rank=1, ballot__is_current=True, ballot__article=article).exclude(
-        ballot__reason=""
-    )
-    if voter_ids is not None:
-        entries = entries.filter(ballot__member__in=voter_ids)
+    entries = BallotEntry.objects.filter(
+        counted_voters(voter_ids, "ballot__member"), rank=1, ballot__is_current=True, ballot__article=article,
+    ).exclude(ballot__reason="")
     return entries.select_related("factor", "ballot__member").order_by("-ballot__created_at", "-pk")[:limit]
 
 

@@ -1,59 +1,28 @@
 """Writes and rules for classes: creating, joining, the teacher's controls, pupil accounts."""
 
-import re
 import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 
+from anyascii import anyascii
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from forum.caching import invalidate_results
 from forum.models import Article, Classroom, Comment, FaqEntry, Membership, Notification, Prompt, Topic, User
-from forum.models.classes import JOIN_CODE_ALPHABET, new_join_code
+from forum.models.classes import JOIN_CODE_ALPHABET, new_join_code, normalise_code
 from forum.ratelimit import count_action
-from forum.services.accounts import can_moderate, ensure_can_write
-from forum.services.voting import invalidate_results
+from forum.services.accounts import ensure_can_write
+from forum.services.permissions import ensure_teacher
 
 MAX_PUPIL_ACCOUNTS = 40
+PUPIL_ACCOUNTS_PER_DAY = 120
+PUPIL_NAME_MAX_LENGTH = 60
 CODE_ATTEMPTS = 20
-
-
-# Who may do what
-
-
-def is_teacher(member: User, classroom: Classroom) -> bool:
-    return member.is_authenticated and classroom.teacher_id == member.pk
-
-
-def is_student(member: User, classroom: Classroom) -> bool:
-    return member.is_authenticated and classroom.memberships.active().filter(member=member).exists()
-
-
-def can_see_class(member: User, classroom: Classroom) -> bool:
-    """The class's teacher and students, and site moderators and admins."""
-    return is_teacher(member, classroom) or can_moderate(member) or is_student(member, classroom)
-
-
-def ensure_can_see_class(member: User, classroom: Classroom) -> None:
-    if not can_see_class(member, classroom):
-        raise PermissionDenied("Only the members of this class can see it.")
-
-
-def ensure_teacher(member: User, classroom: Classroom) -> None:
-    """The class's own teacher (or a site admin): no power over other classes."""
-    if not (is_teacher(member, classroom) or member.is_superuser):
-        raise PermissionDenied("Only the teacher of this class can do this.")
-
-
-def ensure_can_write_in_class(member: User, classroom: Classroom, topic: Topic) -> None:
-    ensure_can_see_class(member, classroom)
-    if topic.article_id != classroom.article_id:
-        raise ValidationError("This class discusses another article.", code="wrong_article")
-    if classroom.is_archived:
-        raise PermissionDenied("This class is archived: its discussion is read-only.")
-    if classroom.is_locked and not is_teacher(member, classroom):
-        raise PermissionDenied("The teacher has locked this class's discussion for now.")
 
 
 # The teacher's class
@@ -93,7 +62,7 @@ def regenerate_join_code(*, teacher: User, classroom: Classroom) -> Classroom:
     return classroom
 
 
-SWITCHES = {"is_open", "is_locked", "is_archived", "results_after_voting"}
+SWITCHES = {"is_open", "is_locked", "is_archived", "results_after_voting", "lock_rankings", "projector_results"}
 
 
 @transaction.atomic
@@ -110,11 +79,27 @@ def update_class(*, teacher: User, classroom: Classroom, **switches: bool) -> Cl
     return classroom
 
 
+@transaction.atomic
+def set_phase(*, teacher: User, classroom: Classroom, phase: str) -> Classroom:
+    """Move the lesson on: rank before discussing, discuss, rank again (or no phases).
+
+    Leaving the first phase records the moment, so the class's opinion change
+    compares each student's ranking then with their latest.
+    """
+    ensure_teacher(teacher, classroom)
+    if phase not in Classroom.Phase.values:
+        raise ValidationError("Unknown phase.", code="bad_phase")
+    if phase == Classroom.Phase.RANK_BEFORE:
+        classroom.phase_one_ended_at = None  # starting again: the "before" is not taken yet
+    elif phase in (Classroom.Phase.DISCUSS, Classroom.Phase.RANK_AGAIN) and classroom.phase_one_ended_at is None:
+        classroom.phase_one_ended_at = timezone.now()
+    classroom.phase = phase
+    classroom.save(update_fields=["phase", "phase_one_ended_at"])
+    transaction.on_commit(partial(invalidate_results, classroom.article_id))  # opinion change moves
+    return classroom
+
+
 # Students
-
-
-def normalise_code(code: str) -> str:
-    return re.sub(r"[\s-]", "", code or "").upper()
 
 
 @transaction.atomic
@@ -204,8 +189,13 @@ def one_time_password() -> str:
     return "-".join("".join(secrets.choice(JOIN_CODE_ALPHABET.lower()) for _ in range(4)) for _ in range(3))
 
 
+def pupil_username_base(name: str) -> str:
+    """The name in ASCII letters, "first.last": "Łukasz Nowak" is lukasz.nowak, "Δημήτρης Παππάς" dimitris.pappas."""
+    return slugify(anyascii(name)).replace("-", ".")[:20].strip(".") or "pupil"
+
+
 def free_username(name: str, taken: set[str]) -> str:
-    base = slugify(name).replace("-", ".")[:20] or "pupil"
+    base = pupil_username_base(name)
     candidate, n = base, 1
     while candidate in taken or User.objects.filter(username__iexact=candidate).exists():
         n += 1
@@ -214,30 +204,68 @@ def free_username(name: str, taken: set[str]) -> str:
     return candidate
 
 
+def split_name(name: str) -> tuple[str, str, str]:
+    """First name(s), last name, and the public name: first name and initial ("Zoë M.")."""
+    *first, last = name.split()
+    if not first:
+        return last, "", last
+    return " ".join(first), last, f"{' '.join(first)} {last[0]}."
+
+
+def name_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+@dataclass
+class PupilAccounts:
+    created: list[tuple[User, str]]  # each pupil with their one-time password
+    already_in_class: list[str]  # names the class has already: not created again
+
+
 @transaction.atomic
-def create_pupil_accounts(*, teacher: User, classroom: Classroom, names: list[str]) -> list[tuple[User, str]]:
+def create_pupil_accounts(*, teacher: User, classroom: Classroom, names: list[str]) -> PupilAccounts:
     """Accounts without email for up to 40 pupils, in the class at once; their one-time passwords.
 
-    The passwords are returned once, for the printable sheet, and never stored
-    in clear; each pupil chooses a new one at first login.
+    A name the class already has is reported, not created again, so sending the
+    same list twice makes no twins. The passwords are returned once, for the
+    printable sheet, and never stored in clear; each pupil chooses a new one at
+    first login. Class accounts write only in their classes and are shown in
+    public by first name and initial; the full name is for the teacher.
     """
     ensure_teacher(teacher, classroom)
+    ensure_can_write(teacher)
     names = [" ".join(name.split()) for name in names if name.strip()]
     if not names:
         raise ValidationError({"names": "Paste one name per line."})
     if len(names) > MAX_PUPIL_ACCOUNTS:
         raise ValidationError({"names": f"At most {MAX_PUPIL_ACCOUNTS} names at a time ({len(names)} given)."})
-    if too_long := [name for name in names if len(name) > 60]:
-        raise ValidationError({"names": f"Keep names under 60 characters: {too_long[0][:30]}…"})
+    if too_long := [name for name in names if len(name) > PUPIL_NAME_MAX_LENGTH]:
+        raise ValidationError({"names": f"Keep names under {PUPIL_NAME_MAX_LENGTH} characters: {too_long[0][:30]}…"})
+    if bad := [name for name in names if any(unicodedata.category(char).startswith("C") for char in name)]:
+        raise ValidationError({"names": f"This name has characters that cannot be shown: {bad[0][:30]!r}."})
+    in_class = {name_key(member.full_name) for member in User.objects.filter(
+        memberships__classroom=classroom, memberships__removed_at=None)}
+    already = [name for name in names if name_key(name) in in_class]
+    names = [name for name in names if name_key(name) not in in_class]
+    User.objects.select_for_update().filter(pk=teacher.pk).first()  # one teacher's requests count in turn
+    made_today = User.objects.filter(created_by=teacher, date_joined__gte=timezone.now() - timedelta(days=1)).count()
+    if made_today + len(names) > PUPIL_ACCOUNTS_PER_DAY:
+        left = max(PUPIL_ACCOUNTS_PER_DAY - made_today, 0)
+        raise ValidationError({"names": f"A teacher can create {PUPIL_ACCOUNTS_PER_DAY} pupil accounts a day: "
+                                        f"{left} more today. Send fewer names, or ask a moderator."})
     created, taken = [], set()
     for name in names:
         password = one_time_password()
-        pupil = User.objects.create_user(username=free_username(name, taken), password=password, display_name=name,
-                                         must_change_password=True, created_by=teacher)
+        first_name, last_name, public_name = split_name(name)
+        pupil = User.objects.create_user(
+            username=free_username(name, taken), password=password, first_name=first_name, last_name=last_name,
+            display_name=public_name[:60], must_change_password=True, created_by=teacher,
+        )
         Membership.objects.create(classroom=classroom, member=pupil)
         created.append((pupil, password))
-    transaction.on_commit(partial(invalidate_results, classroom.article_id))
-    return created
+    if created:
+        transaction.on_commit(partial(invalidate_results, classroom.article_id))
+    return PupilAccounts(created=created, already_in_class=already)
 
 
 @transaction.atomic

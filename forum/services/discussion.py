@@ -22,10 +22,9 @@ from forum.models import (
 )
 from forum.models.discussion import BODY_MAX_LENGTH
 from forum.ratelimit import count_action
-from forum.services.accounts import ensure_can_write
-from forum.services.classes import ensure_can_write_in_class
 from forum.services.moderation import hide_for_flags, initial_status
-from forum.services.notifications import notify_reply
+from forum.services.notifications import notify_class_flag, notify_reply
+from forum.services.permissions import ensure_can_write_here, ensure_class_open
 
 
 def clean_body(body: str) -> str:
@@ -53,7 +52,9 @@ def post_comment(
     classroom: Classroom | None = None, prompt: Prompt | None = None,
 ) -> Comment:
     """Post a comment on `topic`, or a reply to `parent`, as `author`, in public or in a class's space."""
-    ensure_can_write(author)
+    if parent is not None:
+        classroom = parent.classroom  # a reply stays in its parent's space
+    ensure_can_write_here(author, classroom)
     body = clean_body(body)
     if parent is not None:
         if parent.topic_id != topic.pk:
@@ -61,9 +62,8 @@ def post_comment(
         if parent.status != Comment.Status.PUBLISHED:
             raise ValidationError("That comment can no longer be replied to.", code="parent_not_published")
         anchor = anchor or parent.anchor
-        classroom = parent.classroom  # a reply stays in its parent's space
-    if classroom is not None:
-        ensure_can_write_in_class(author, classroom, topic)
+    if classroom is not None and topic.article_id != classroom.article_id:
+        raise ValidationError("This class discusses another article.", code="wrong_article")
     if prompt is not None and (classroom is None or prompt.classroom_id != classroom.pk):
         raise ValidationError("That prompt belongs to another class.", code="wrong_prompt")
     if anchor is not None and anchor.topic_id != topic.pk:
@@ -91,8 +91,8 @@ def ensure_author(member: User, comment: Comment) -> None:
 @transaction.atomic
 def edit_comment(*, editor: User, comment: Comment, body: str) -> Comment:
     """Replace the text of `editor`'s own comment, keeping the earlier version."""
-    ensure_can_write(editor)
     ensure_author(editor, comment)
+    ensure_can_write_here(editor, comment.classroom)
     body = clean_body(body)
     if body == comment.body:
         return comment
@@ -106,8 +106,12 @@ def edit_comment(*, editor: User, comment: Comment, body: str) -> Comment:
 
 @transaction.atomic
 def delete_comment(*, member: User, comment: Comment) -> Comment:
-    """Take `member`'s own comment out of view; its text stays in the database."""
+    """Take `member`'s own comment out of view; its text stays in the database.
+
+    A muted member may still delete their own words, but not in a locked class.
+    """
     ensure_author(member, comment)
+    ensure_class_open(member, comment.classroom)
     comment.status, comment.status_reason = Comment.Status.REMOVED, "Deleted by its author."
     comment.save(update_fields=["status", "status_reason"])
     return comment
@@ -115,8 +119,12 @@ def delete_comment(*, member: User, comment: Comment) -> Comment:
 
 @transaction.atomic
 def flag_comment(*, member: User, comment: Comment, reason: str, note: str = "") -> Flag:
-    """Flag someone else's comment; enough open flags hide it until a moderator decides."""
-    ensure_can_write(member)
+    """Flag someone else's comment; enough open flags hide it until a moderator decides.
+
+    In a class's space the teacher decides: flags there never hide a classmate's
+    comment by themselves, and the teacher is told.
+    """
+    ensure_can_write_here(member, comment.classroom)
     if comment.author_id == member.pk:
         raise ValidationError("You cannot flag your own comment.", code="own_comment")
     if comment.status != Comment.Status.PUBLISHED:
@@ -132,6 +140,9 @@ def flag_comment(*, member: User, comment: Comment, reason: str, note: str = "")
             flag = Flag.objects.create(comment=comment, member=member, reason=reason, note=note)
     except IntegrityError:
         raise ValidationError("You have already flagged this comment.", code="already_flagged") from None
+    if comment.classroom_id is not None:
+        transaction.on_commit(partial(notify_class_flag, flag_id=flag.pk))
+        return flag
     open_flags = Flag.objects.filter(comment=comment, status=Flag.Status.OPEN).count()
     if open_flags >= ModerationSettings.load().flag_threshold:
         hide_for_flags(comment=comment, open_flags=open_flags)
@@ -141,7 +152,7 @@ def flag_comment(*, member: User, comment: Comment, reason: str, note: str = "")
 @transaction.atomic
 def toggle_helpful(*, member: User, comment: Comment) -> bool:
     """Mark the comment helpful, or take the mark back; return whether it is now marked."""
-    ensure_can_write(member)
+    ensure_can_write_here(member, comment.classroom)
     if comment.author_id == member.pk:
         raise ValidationError("You cannot mark your own comment helpful.", code="own_comment")
     if comment.status != Comment.Status.PUBLISHED:

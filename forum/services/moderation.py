@@ -14,7 +14,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from forum.models import Comment, Factor, Flag, ModerationLog, ModerationSettings, Restriction, User
+from forum.caching import invalidate_results
+from forum.models import Article, Comment, Factor, Flag, ModerationLog, ModerationSettings, Restriction, User
 from forum.services.accounts import can_moderate
 from forum.services.notifications import notify_moderation
 
@@ -182,6 +183,23 @@ def lift_restriction(*, moderator: User, restriction: Restriction, reason: str =
         log(actor=moderator, action=Action.LIFT, member=restriction.member, reason=reason,
             status_before=str(restriction), status_after="lifted")
     return restriction
+
+
+# Teachers
+
+
+@transaction.atomic
+def set_teacher_trust(*, moderator: User, teacher: User, trusted: bool, reason: str = "") -> User:
+    """Let the ballots of the class accounts `teacher` created count in everyone's results (or stop)."""
+    ensure_moderator(moderator)
+    if teacher.trusted_teacher != trusted:
+        teacher.trusted_teacher = trusted
+        teacher.save(update_fields=["trusted_teacher"])
+        log(actor=moderator, action=Action.TRUST_TEACHER if trusted else Action.DISTRUST_TEACHER, member=teacher,
+            reason=reason, status_after="trusted" if trusted else "not trusted")
+        for article_id in Article.objects.values_list("pk", flat=True):  # their pupils may rank any article
+            transaction.on_commit(partial(invalidate_results, article_id))
+    return teacher
 
 
 # Factors and settings

@@ -3,7 +3,7 @@
 from django.core.mail import send_mail
 from django.utils import timezone
 
-from forum.models import Comment, Notification, User
+from forum.models import Comment, Flag, Notification, User
 
 
 def notify_reply(*, reply_id: int) -> None:
@@ -19,6 +19,17 @@ def notify_reply(*, reply_id: int) -> None:
             recipient_list=[recipient.email],
             fail_silently=True,
         )
+
+
+def notify_class_flag(*, flag_id: int) -> None:
+    """A flag in a class's space goes to the class's teacher, who decides."""
+    flag = Flag.objects.select_related("comment__classroom", "comment__topic").get(pk=flag_id)
+    classroom = flag.comment.classroom
+    Notification.objects.create(
+        recipient_id=classroom.teacher_id, kind=Notification.Kind.CLASS, comment=flag.comment,
+        text=f"A comment in {classroom.name} on “{flag.comment.topic.title}” was flagged "
+        f"({flag.get_reason_display().lower()}): keep it or hide it from the class page."[:300],
+    )
 
 
 def notify_moderation(*, comment: Comment, text: str) -> None:

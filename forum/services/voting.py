@@ -1,26 +1,17 @@
 """Writes for factors and ballots."""
 
-import uuid
 from functools import partial
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from forum.caching import invalidate_results
 from forum.models import Article, Ballot, BallotEntry, Factor, ModerationSettings, Notification, Topic, User
 from forum.models.voting import REASON_MAX_LENGTH, name_key
 from forum.ratelimit import count_action
 from forum.services.accounts import ensure_can_write
 from forum.services.moderation import ensure_moderator, log_factor_decision
-
-
-def results_version_key(article_id: int) -> str:
-    return f"forum:results-version:{article_id}"
-
-
-def invalidate_results(article_id: int) -> None:
-    """Make every cached result of the article stale at once, in every process."""
-    cache.set(results_version_key(article_id), uuid.uuid4().hex, timeout=None)
+from forum.services.permissions import ensure_can_rank, ensure_can_write_here
 
 
 @transaction.atomic
@@ -58,6 +49,7 @@ def cast_ballot(*, member: User, article: Article, ranking: list[Factor], reason
     queue up and leave exactly one current ballot.
     """
     ensure_can_write(member)
+    ensure_can_rank(member, article)
     reason = clean_reason(reason)
     if not ranking:
         raise ValidationError("Rank at least one factor.", code="empty")
@@ -87,7 +79,7 @@ def cast_ballot(*, member: User, article: Article, ranking: list[Factor], reason
 @transaction.atomic
 def propose_factor(*, member: User, article: Article, name: str, description: str) -> Factor:
     """A member's new factor, held until a moderator approves it."""
-    ensure_can_write(member)
+    ensure_can_write_here(member, None)
     if not ModerationSettings.load().members_can_propose_factors:
         raise PermissionDenied("Proposing factors is switched off for now.")
     name, description = " ".join((name or "").split()), (description or "").strip()

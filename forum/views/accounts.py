@@ -4,17 +4,21 @@ changes are Django's own views (diplomacy/urls.py)."""
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from forum.forms import AccountSettingsForm, SignupForm
+from forum.forms import AccountSettingsForm, ChoosePasswordForm, SignupForm
 from forum.models import User
 from forum.ratelimit import count_action
+from forum.selectors.classes import classes_of
 from forum.selectors.discussion import member_comments
+from forum.services.permissions import can_see_profile
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -53,5 +57,19 @@ def account_settings(request):
 
 def profile(request, username):
     member = get_object_or_404(User.objects.filter(is_active=True), username=username)
+    if not can_see_profile(request.user, member):
+        raise Http404("No such member.")
     comments = Paginator(member_comments(member=member, viewer=request.user), 20).get_page(request.GET.get("page"))
     return render(request, "forum/accounts/profile.html", {"member": member, "comments": comments})
+
+
+class ChoosePasswordView(PasswordChangeView):
+    """Django's password change; a pupil who has just chosen theirs lands in their class, not on a form page."""
+
+    form_class = ChoosePasswordForm
+
+    def get_success_url(self):
+        if self.request.user.is_class_account and (classroom := classes_of(self.request.user).first()):
+            messages.success(self.request, f"Your password is set. Welcome to {classroom.name}!")
+            return classroom.get_absolute_url()
+        return super().get_success_url()

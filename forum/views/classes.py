@@ -4,11 +4,15 @@ Every view looks the class up through `class_for`, which checks on the
 server that the viewer belongs to it (or teaches it), whatever the page shows.
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forum.csv_export import csv_response
@@ -16,7 +20,9 @@ from forum.forms import ClassForm, JoinForm, PromptForm, PupilAccountsForm
 from forum.models import Classroom, FaqEntry, Topic, User
 from forum.selectors.classes import (
     ROSTER_SORTS,
+    class_by_code,
     class_comments,
+    class_flagged_comments,
     class_voter_ids,
     classes_of,
     prompts_with_counts,
@@ -26,11 +32,10 @@ from forum.selectors.content import published_articles
 from forum.selectors.voting import ballot_results, current_ballot, opinion_change
 from forum.services.accounts import can_moderate
 from forum.services.classes import (
+    SWITCHES,
     add_prompt,
-    can_see_class,
     create_class,
     create_pupil_accounts,
-    is_teacher,
     join_class,
     leave_class,
     readmit_student,
@@ -38,8 +43,10 @@ from forum.services.classes import (
     remove_prompt,
     remove_student,
     reset_pupil_password,
+    set_phase,
     update_class,
 )
+from forum.services.permissions import can_see_class, is_teacher
 from forum.views.voting import results_csv_response
 
 BIGGEST_DIFFERENCES = 3
@@ -106,6 +113,7 @@ def class_create(request):
 def class_join(request, code=""):
     """Join with a code typed in, or from a join link (which asks first: GET never writes)."""
     form = JoinForm(request.POST or None, initial={"code": code})
+    invited_to = class_by_code(code) if code else None
     if request.method == "POST" and form.is_valid():
         try:
             membership = join_class(member=request.user, code=form.cleaned_data["code"])
@@ -114,7 +122,7 @@ def class_join(request, code=""):
         else:
             messages.success(request, f"You are in “{membership.classroom.name}”.")
             return redirect(membership.classroom)
-    return render(request, "forum/classes/join.html", {"form": form, "code": code})
+    return render(request, "forum/classes/join.html", {"form": form, "code": code, "invited_to": invited_to})
 
 
 @require_GET
@@ -142,7 +150,9 @@ def class_detail(request, pk):
             roster=roster(classroom, sort), sort=sort, roster_columns=ROSTER_COLUMNS,
             removed=classroom.memberships.filter(removed_at__isnull=False).select_related("member"),
             change=opinion_change(article=classroom.article, voter_ids=class_voter_ids(classroom),
-                                  label=f"class-{classroom.pk}"),
+                                  label=f"class-{classroom.pk}", since=classroom.phase_one_ended_at),
+            flagged=class_flagged_comments(classroom),
+            phases=Classroom.Phase.choices,
             prompt_form=PromptForm(faqs=faqs, topics=Topic.objects.filter(article=classroom.article_id)),
             accounts_form=PupilAccountsForm(),
             join_url=request.build_absolute_uri(f"/classes/join/{classroom.join_code}/"),
@@ -157,20 +167,28 @@ def class_settings(request, pk):
     if "regenerate" in request.POST:
         regenerate_join_code(teacher=request.user, classroom=classroom)
         messages.success(request, f"New join code: {classroom.join_code}. The old one no longer works.")
+    elif "phase" in request.POST:
+        try:
+            set_phase(teacher=request.user, classroom=classroom, phase=request.POST["phase"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Now: {classroom.get_phase_display().lower()}.")
     else:
-        switches = {name: name in request.POST for name in ("is_open", "is_locked", "is_archived",
-                                                             "results_after_voting")}
+        switches = {name: name in request.POST for name in SWITCHES}
         update_class(teacher=request.user, classroom=classroom, **switches)
         messages.success(request, "The class's settings are saved.")
     return redirect(classroom)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def class_student(request, pk, member):
-    """Remove a student from the class, or take them back."""
+    """Remove a student from the class (after asking: GET shows the question), or take them back."""
     classroom = class_for(request, pk, teacher=True)
     student = get_object_or_404(User, pk=member, memberships__classroom=classroom)
+    if request.method == "GET":
+        return render(request, "forum/classes/remove_student.html", {"classroom": classroom, "student": student})
     if "readmit" in request.POST:
         readmit_student(teacher=request.user, classroom=classroom, student=student)
         messages.success(request, f"{student.public_name} is back in the class.")
@@ -211,22 +229,59 @@ def class_prompt(request, pk):
     return redirect(classroom)
 
 
+SHEET_MINUTES = 30
+
+
+def sheet_key(classroom: Classroom) -> str:
+    return f"pupil-sheet:{classroom.pk}"
+
+
+def keep_sheet(request, classroom: Classroom, accounts: list[tuple[User, str]], *, already=(), reset=False):
+    """Keep the sheet in the teacher's session for a while, so a reload shows it again and never
+    creates accounts: the passwords live nowhere else, and are gone when the teacher says so."""
+    request.session[sheet_key(classroom)] = {
+        "accounts": [[pupil.full_name, pupil.username, password] for pupil, password in accounts],
+        "already": list(already),
+        "reset": reset,
+        "until": (timezone.now() + timedelta(minutes=SHEET_MINUTES)).timestamp(),
+    }
+    return redirect("forum:class_sheet", classroom.pk)
+
+
 @require_POST
 @login_required
 def class_accounts(request, pk):
-    """Pupil accounts from a list of names: the sheet of one-time passwords is shown once, now."""
+    """Pupil accounts from a list of names; then the sheet of one-time passwords (POST-redirect-GET)."""
     classroom = class_for(request, pk, teacher=True)
     form = PupilAccountsForm(request.POST)
     if form.is_valid():
         try:
-            created = create_pupil_accounts(teacher=request.user, classroom=classroom,
-                                            names=form.cleaned_data["names"])
-        except ValidationError as error:
-            form.add_error(None, error)
+            made = create_pupil_accounts(teacher=request.user, classroom=classroom, names=form.cleaned_data["names"])
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, error if isinstance(error, ValidationError) else ValidationError(str(error)))
         else:
-            return render(request, "forum/classes/password_sheet.html",
-                          {"classroom": classroom, "accounts": created})
+            if not made.created:
+                messages.info(request, "Everyone on the list is already in the class: no account was created.")
+                return redirect(classroom)
+            return keep_sheet(request, classroom, made.created, already=made.already_in_class)
     return render(request, "forum/classes/accounts.html", {"classroom": classroom, "form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required
+def class_sheet(request, pk):
+    """The printable sheet, from the session; POST forgets it."""
+    classroom = class_for(request, pk, teacher=True)
+    sheet = request.session.get(sheet_key(classroom))
+    if request.method == "POST" or (sheet and sheet["until"] < timezone.now().timestamp()):
+        request.session.pop(sheet_key(classroom), None)
+        if request.method == "POST":
+            messages.success(request, "The passwords are forgotten. You can give a pupil a new one from this page.")
+            return redirect(classroom)
+        sheet = None
+    return render(request, "forum/classes/password_sheet.html", {"classroom": classroom, "sheet": sheet,
+                                                                   "minutes": SHEET_MINUTES})
 
 
 @require_POST
@@ -239,8 +294,7 @@ def class_reset_password(request, pk, member):
     except PermissionDenied as error:
         messages.error(request, str(error))
         return redirect(classroom)
-    return render(request, "forum/classes/password_sheet.html",
-                  {"classroom": classroom, "accounts": [(pupil, password)], "reset": True})
+    return keep_sheet(request, classroom, [(pupil, password)], reset=True)
 
 
 @require_GET
@@ -251,13 +305,13 @@ def class_export(request, pk, kind):
     if kind == "roster":
         header = ["student", "username", "comments", "replies", "words", "helpful_marks_received",
                   "ballot_submitted", "ballot_changed", "last_active"]
-        rows = ([m.member.public_name, m.member.username, m.comment_total, m.reply_total, m.words, m.helpful,
+        rows = ([m.member.full_name, m.member.username, m.comment_total, m.reply_total, m.words, m.helpful,
                  "yes" if m.ballot_version else "no", "yes" if m.ballot_version > 1 else "no",
                  m.last_active.isoformat(timespec="minutes") if m.last_active else ""] for m in roster(classroom))
         return csv_response(f"{stem}-roster.csv", header, rows)
     if kind == "comments":
         header = ["topic", "author", "time", "status", "in_reply_to_comment", "text"]
-        rows = ([c.topic.title, c.author.public_name, c.created_at.isoformat(timespec="minutes"),
+        rows = ([c.topic.title, c.author.full_name, c.created_at.isoformat(timespec="minutes"),
                  c.get_status_display(), c.parent_id or "", c.body] for c in class_comments(classroom))
         return csv_response(f"{stem}-comments.csv", header, rows)
     if kind == "results":

@@ -21,8 +21,8 @@ from forum.models.discussion import MAX_DISPLAY_DEPTH
 from forum.selectors.classes import class_spaces, prompts_with_counts
 from forum.selectors.content import topic_detail
 from forum.selectors.discussion import comment_page_number, thread_roots, topic_thread
-from forum.services.accounts import active_restriction, can_moderate
-from forum.services.classes import can_see_class, is_teacher, teacher_of_comment
+from forum.services.accounts import can_moderate
+from forum.services.classes import teacher_of_comment
 from forum.services.discussion import (
     delete_comment,
     edit_comment,
@@ -33,6 +33,7 @@ from forum.services.discussion import (
 )
 from forum.services.moderation import ensure_moderator, moderate_comment
 from forum.services.notifications import mark_notifications_read
+from forum.services.permissions import can_see_class, is_teacher, write_refusal
 
 
 def render_fragment(request, fragment: str, context: dict, *, title: str, status: int = 200):
@@ -71,30 +72,41 @@ def render_slot_form(request, *, kind: str, target: Comment, form, submit: str, 
     return render_fragment(request, "forum/discussion/_slot_form.html", context, title=title)
 
 
+PUBLIC_SPACE = "everyone"  # ?space=everyone: the public tab, for members of a class
+
+
 def discussion_context(request, topic) -> dict:
-    """What the topic page needs for its discussion: a constant number of queries, see tests/discussion."""
+    """What the topic page needs for its discussion: a constant number of queries, see tests/discussion.
+
+    A member of a class on this article opens on their class's tab: in a lesson,
+    a pupil's comment goes to the class unless they choose the public tab.
+    """
     about = None
     if about_anchor := request.GET.get("about"):
         about = next((sub for sub in topic.subsections.all() if sub.anchor == about_anchor), None)
     spaces = class_spaces(request.user, topic.article) if request.user.is_authenticated else []
-    space = next((c for c in spaces if str(c.pk) == request.GET.get("space")), None) or resolve_space(
-        request, topic.article, request.GET.get("space"))
+    wanted = request.GET.get("space")
+    if wanted == PUBLIC_SPACE:
+        space = None
+    elif wanted:
+        space = next((c for c in spaces if str(c.pk) == wanted), None) or resolve_space(request, topic.article, wanted)
+    else:
+        space = spaces[0] if spaces else None
     moderator = moderates_here(request.user, space)
     thread = topic_thread(topic=topic, viewer=request.user, sort=request.GET.get("sort", ""),
                           page_number=request.GET.get("page"), about=about, moderator=moderator, classroom=space)
-    restriction = active_restriction(request.user)
+    refusal = write_refusal(request.user, space) if request.user.is_authenticated else None
     prompts = list(prompts_with_counts(space, topic)) if space else []
-    read_only = space is not None and (space.is_archived or (space.is_locked and not is_teacher(request.user, space)))
     return {
         "thread": thread,
         "sort_choices": [("oldest", "Oldest"), ("newest", "Newest"), ("helpful", "Most helpful")],
         "form": CommentForm(subsections=topic.subsections.all(), prompts=prompts),
-        "restriction": restriction,
+        "refusal": refusal,
         "spaces": spaces,
         "space": space,
+        "public_space": PUBLIC_SPACE,
         "prompts": prompts,
-        "read_only": read_only,
-        **viewer_context(request, can_write=request.user.is_authenticated and restriction is None and not read_only),
+        **viewer_context(request, can_write=request.user.is_authenticated and refusal is None),
         "moderator": moderator,
     }
 
@@ -265,7 +277,11 @@ def comment_helpful(request, pk):
 def comment_permalink(request, pk):
     comment = visible_comment(request, pk)
     page = comment_page_number(comment, request.user)
-    params = {"space": comment.classroom_id} if comment.classroom_id else {}
+    params = {}
+    if comment.classroom_id:
+        params["space"] = comment.classroom_id
+    elif request.user.is_authenticated and class_spaces(request.user, comment.topic.article):
+        params["space"] = PUBLIC_SPACE  # a class's member opens topics on the class's tab
     if page > 1:
         params["page"] = page
     query = f"?{urlencode(params)}" if params else ""

@@ -57,6 +57,11 @@
     announce(text);
   });
 
+  // A "Print" button (no inline handlers: the page's scripts live here).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) { window.print(); }
+  });
+
   // "Cancel" in a form loaded into a slot: empty the slot and give focus back.
   document.addEventListener("click", function (event) {
     var cancel = event.target.closest("[data-dismiss-slot]");

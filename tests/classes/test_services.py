@@ -3,7 +3,7 @@ import re
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from forum.models import Classroom, Comment, Membership, ModerationLog, Notification, User
+from forum.models import Ballot, Classroom, Comment, Flag, Membership, ModerationLog, Notification, Restriction, User
 from forum.models.classes import JOIN_CODE_ALPHABET
 from forum.services.classes import (
     add_prompt,
@@ -13,15 +13,18 @@ from forum.services.classes import (
     regenerate_join_code,
     remove_student,
     reset_pupil_password,
+    set_phase,
     teacher_of_comment,
     update_class,
 )
-from forum.services.discussion import post_comment
+from forum.services.discussion import delete_comment, edit_comment, flag_comment, post_comment, toggle_helpful
 from forum.services.moderation import moderate_comment
+from forum.services.voting import cast_ballot, propose_factor
 from tests.factories import (
     ArticleFactory,
     ClassroomFactory,
     CommentFactory,
+    FactorFactory,
     MemberFactory,
     MembershipFactory,
     TopicFactory,
@@ -204,7 +207,7 @@ def test_prompt_from_the_faq_takes_its_question(classroom):
 
 def test_pupil_accounts_join_the_class_and_must_choose_a_password(classroom):
     created = create_pupil_accounts(teacher=classroom.teacher, classroom=classroom,
-                                    names=["Ana Lima", "Ana Lima", "  ", "Bo"])
+                                    names=["Ana Lima", "Ana Lima", "  ", "Bo"]).created
     assert [pupil.username for pupil, _ in created] == ["ana.lima", "ana.lima2", "bo"]
     for pupil, password in created:
         assert pupil.check_password(password)
@@ -219,7 +222,7 @@ def test_at_most_40_pupil_accounts_at_a_time(classroom):
 
 
 def test_teacher_resets_only_their_own_pupils_passwords(classroom):
-    (pupil, old), = create_pupil_accounts(teacher=classroom.teacher, classroom=classroom, names=["Cy"])
+    (pupil, old), = create_pupil_accounts(teacher=classroom.teacher, classroom=classroom, names=["Cy"]).created
     pupil.must_change_password = False
     pupil.save()
     new = reset_pupil_password(teacher=classroom.teacher, classroom=classroom, pupil=pupil)
@@ -247,3 +250,161 @@ def test_guessing_join_codes_is_slowed_down(classroom):
             join_class(member=member, code="ZZZZZZZ")
     with pytest.raises(RateLimited, match="10 join attempts"):
         join_class(member=member, code=classroom.join_code)
+
+
+@pytest.mark.parametrize("name, username", [
+    ("Łukasz Nowak", "lukasz.nowak"),
+    ("Ayşe Yılmaz", "ayse.yilmaz"),
+    ("Δημήτρης Παππάς", "dimitris.pappas"),
+    ("Иван Петров", "ivan.petrov"),
+    ("Zoë  Martin-Dubois", "zoe.martin.dubois"),
+])
+def test_pupil_usernames_keep_every_letter_in_ascii(classroom, name, username):
+    (pupil, _), = create_pupil_accounts(teacher=classroom.teacher, classroom=classroom, names=[name]).created
+    assert pupil.username == username
+
+
+def test_pupils_are_shown_by_first_name_and_initial_and_the_teacher_keeps_the_full_name(classroom):
+    (pupil, _), = create_pupil_accounts(teacher=classroom.teacher, classroom=classroom,
+                                        names=["Zoë Martin"]).created
+    assert pupil.public_name == "Zoë M." and str(pupil) == "Zoë M."
+    assert pupil.full_name == "Zoë Martin"
+    assert pupil.is_class_account
+
+
+def test_names_already_in_the_class_are_reported_not_created_again(classroom):
+    create_pupil_accounts(teacher=classroom.teacher, classroom=classroom, names=["Ana Lima", "Bo"])
+    made = create_pupil_accounts(teacher=classroom.teacher, classroom=classroom, names=["ana  LIMA", "Cy"])
+    assert made.already_in_class == ["ana LIMA"]
+    assert [pupil.full_name for pupil, _ in made.created] == ["Cy"]
+    assert classroom.memberships.count() == 3
+
+
+def test_a_teacher_creates_at_most_120_pupil_accounts_a_day(classroom):
+    for batch in range(3):
+        create_pupil_accounts(teacher=classroom.teacher, classroom=classroom,
+                              names=[f"Pupil {batch}-{n}" for n in range(40)])
+    with pytest.raises(ValidationError, match="120 pupil accounts a day: 0 more today"):
+        create_pupil_accounts(teacher=classroom.teacher, classroom=classroom, names=["One More"])
+    assert User.objects.filter(created_by=classroom.teacher).count() == 120
+
+
+def test_a_muted_teacher_cannot_create_pupil_accounts(classroom):
+    Restriction.objects.create(member=classroom.teacher, kind="mute", reason="Spam.")
+    with pytest.raises(PermissionDenied):
+        create_pupil_accounts(teacher=classroom.teacher, classroom=classroom, names=["X"])
+    assert not classroom.memberships.exists()
+
+
+# Class accounts write only in their classes
+
+
+@pytest.fixture
+def pupil(classroom):
+    return create_pupil_accounts(teacher=classroom.teacher, classroom=classroom, names=["Pia Pupil"]).created[0][0]
+
+
+def test_a_class_account_cannot_post_in_public(pupil, topic):
+    with pytest.raises(PermissionDenied, match="class account"):
+        post_comment(author=pupil, topic=topic, body="Hello world")
+    assert not Comment.objects.exists()
+
+
+def test_a_class_account_posts_in_its_class(pupil, topic, classroom):
+    assert post_comment(author=pupil, topic=topic, body="Hello class", classroom=classroom).classroom == classroom
+
+
+def test_a_class_account_cannot_flag_or_mark_public_comments(pupil, topic):
+    public = CommentFactory(topic=topic)
+    with pytest.raises(PermissionDenied):
+        flag_comment(member=pupil, comment=public, reason="spam")
+    with pytest.raises(PermissionDenied):
+        toggle_helpful(member=pupil, comment=public)
+    assert not public.flags.exists() and not public.helpful_marks.exists()
+
+
+def test_a_class_account_cannot_propose_a_factor(pupil, classroom):
+    with pytest.raises(PermissionDenied):
+        propose_factor(member=pupil, article=classroom.article, name="Weather", description="Rain.")
+    assert not classroom.article.factors.exists()
+
+
+# Lock and archive stop every write in the class
+
+
+@pytest.fixture
+def class_comment(classroom, topic, student):
+    return CommentFactory(topic=topic, classroom=classroom, author=student)
+
+
+@pytest.mark.parametrize("switch", ["is_locked", "is_archived"])
+def test_a_read_only_class_takes_no_edit_delete_mark_or_flag(classroom, class_comment, student, switch):
+    classmate = MembershipFactory(classroom=classroom).member
+    update_class(teacher=classroom.teacher, classroom=classroom, **{switch: True})
+    writes = [
+        lambda: edit_comment(editor=student, comment=class_comment, body="Changed"),
+        lambda: delete_comment(member=student, comment=class_comment),
+        lambda: toggle_helpful(member=classmate, comment=class_comment),
+        lambda: flag_comment(member=classmate, comment=class_comment, reason="spam"),
+        lambda: post_comment(author=classmate, topic=class_comment.topic, parent=class_comment, body="Re"),
+    ]
+    for write in writes:
+        with pytest.raises(PermissionDenied):
+            write()
+    class_comment.refresh_from_db()
+    assert class_comment.body != "Changed" and class_comment.status == Comment.Status.PUBLISHED
+    assert not class_comment.flags.exists() and not class_comment.helpful_marks.exists()
+
+
+def test_locking_with_rankings_stops_the_students_ranking_too(classroom, student):
+    factor = FactorFactory(article=classroom.article)
+    update_class(teacher=classroom.teacher, classroom=classroom, is_locked=True)
+    cast_ballot(member=student, article=classroom.article, ranking=[factor])  # rankings stay open by default
+    update_class(teacher=classroom.teacher, classroom=classroom, is_locked=True, lock_rankings=True)
+    with pytest.raises(PermissionDenied, match="locked the ranking"):
+        cast_ballot(member=student, article=classroom.article, ranking=[factor], reason="Changed my mind")
+    assert Ballot.objects.filter(member=student).count() == 1
+
+
+# Flags in a class go to the teacher
+
+
+def test_classmates_flags_do_not_hide_a_class_comment_and_the_teacher_is_told(
+        classroom, class_comment, django_capture_on_commit_callbacks):
+    for _ in range(5):
+        with django_capture_on_commit_callbacks(execute=True):
+            flag_comment(member=MembershipFactory(classroom=classroom).member, comment=class_comment,
+                         reason="abuse")
+    class_comment.refresh_from_db()
+    assert class_comment.status == Comment.Status.PUBLISHED
+    told = Notification.objects.filter(recipient=classroom.teacher, comment=class_comment)
+    assert told.count() == 5 and "was flagged" in told.first().text
+
+
+def test_the_teacher_keeps_a_flagged_class_comment_and_the_flags_are_dismissed(classroom, class_comment):
+    flag_comment(member=MembershipFactory(classroom=classroom).member, comment=class_comment, reason="abuse")
+    moderate_comment(moderator=classroom.teacher, comment=class_comment, action="approve",
+                     allowed=teacher_of_comment(class_comment))
+    assert class_comment.flags.get().status == Flag.Status.DISMISSED
+
+
+# Phases
+
+
+def test_leaving_the_first_phase_records_the_moment_and_starting_again_clears_it(classroom):
+    set_phase(teacher=classroom.teacher, classroom=classroom, phase="rank_before")
+    assert classroom.phase_one_ended_at is None
+    set_phase(teacher=classroom.teacher, classroom=classroom, phase="discuss")
+    ended = classroom.phase_one_ended_at
+    assert ended is not None
+    set_phase(teacher=classroom.teacher, classroom=classroom, phase="rank_again")
+    assert classroom.phase_one_ended_at == ended
+    set_phase(teacher=classroom.teacher, classroom=classroom, phase="rank_before")
+    assert classroom.phase_one_ended_at is None
+
+
+def test_only_the_teacher_moves_the_phases(classroom, student):
+    with pytest.raises(PermissionDenied):
+        set_phase(teacher=student, classroom=classroom, phase="discuss")
+    with pytest.raises(ValidationError):
+        set_phase(teacher=classroom.teacher, classroom=classroom, phase="party")

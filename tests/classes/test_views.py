@@ -168,7 +168,22 @@ def test_class_space_on_a_topic_page(act_as, classroom, topic, role, expected):
 @pytest.mark.parametrize("role", ROLES)
 def test_class_comments_never_show_in_the_public_discussion(act_as, classroom, topic, role):
     CommentFactory(topic=topic, classroom=classroom, body="Class secret.")
-    assert "Class secret." not in act_as(role).get(topic.get_absolute_url()).content.decode()
+    assert "Class secret." not in act_as(role).get(topic.get_absolute_url() + "?space=everyone").content.decode()
+
+
+@pytest.mark.parametrize("role, opens_on_class", [("teacher", True), ("student", True), ("other_student", False),
+                                                  ("member", False), ("anonymous", False)])
+def test_members_of_a_class_open_topics_on_the_class_tab(act_as, classroom, topic, role, opens_on_class):
+    CommentFactory(topic=topic, classroom=classroom, body="Class secret.")
+    html = act_as(role).get(topic.get_absolute_url()).content.decode()
+    assert ("Class secret." in html) is opens_on_class
+    if opens_on_class:
+        assert "Posting to <strong>10B</strong>" in html and "Post publicly instead" in html
+
+
+def test_the_public_tab_says_it_posts_publicly_and_offers_the_class(act_as, classroom, topic):
+    html = act_as("student").get(topic.get_absolute_url() + "?space=everyone").content.decode()
+    assert "Posting <strong>publicly</strong>" in html and "Post to 10B instead" in html
 
 
 @pytest.mark.parametrize("role, expected", [("student", 200), ("teacher", 200), ("other_student", 404),
@@ -314,9 +329,9 @@ def test_dashboard_costs_the_same_for_a_big_class(act_as, classroom, topic, djan
     client = act_as("teacher")
     client.get(class_url(classroom))  # the factor results are cached from here on
     # session (unless in Redis), teacher, unread notifications, class, topics, prompts, own ballot,
-    # the roster (one query whatever the class's size), removed students, FAQ entries and topics for
-    # the prompt form; the results and the opinion change come from the cache
-    with django_assert_num_queries(10 + SESSION_QUERIES):
+    # the roster (one query whatever the class's size), removed students, flagged comments, FAQ entries
+    # and topics for the prompt form; the results and the opinion change come from the cache
+    with django_assert_num_queries(11 + SESSION_QUERIES):
         response = client.get(class_url(classroom))
     assert len(response.context["roster"]) == students + 1
 
@@ -354,19 +369,57 @@ def test_results_export(act_as, classroom, participation):
 # Pupil accounts
 
 
-def test_pupil_account_sheet_is_shown_once(act_as, classroom):
-    response = act_as("teacher").post(class_url(classroom, "class_accounts"), {"names": "Dee Pupil\nEd Pupil"})
-    html = response.content.decode()
-    assert "dee.pupil" in html and "shown only once" in html
+def test_pupil_accounts_are_created_by_a_post_then_the_sheet_is_a_page(act_as, classroom):
+    client = act_as("teacher")
+    response = client.post(class_url(classroom, "class_accounts"), {"names": "Dee Pupil\nEd Pupil"})
+    assert response["Location"] == class_url(classroom, "class_sheet")
+    html = client.get(response["Location"]).content.decode()
+    assert "dee.pupil" in html and "Dee Pupil" in html and "Print" in html
     assert classroom.memberships.count() == 3  # the student fixture and the two pupils
 
 
-def test_pupil_must_choose_a_password_at_first_login(client, classroom):
-    (pupil, password), = create_pupil_accounts(teacher=classroom.teacher, classroom=classroom, names=["Fay"])
+def test_reloading_the_sheet_shows_it_again_and_creates_nothing(act_as, classroom):
+    client = act_as("teacher")
+    client.post(class_url(classroom, "class_accounts"), {"names": "Dee Pupil"})
+    first = client.get(class_url(classroom, "class_sheet")).context["sheet"]
+    again = client.get(class_url(classroom, "class_sheet"))
+    assert again.context["sheet"] == first and "dee.pupil" in again.content.decode()
+    assert classroom.memberships.count() == 2
+
+
+def test_sending_the_same_names_again_reports_them_instead_of_making_twins(act_as, classroom):
+    client = act_as("teacher")
+    client.post(class_url(classroom, "class_accounts"), {"names": "Dee Pupil\nEd Pupil"})
+    response = client.post(class_url(classroom, "class_accounts"), {"names": "Dee Pupil\nEd Pupil\nFay Pupil"})
+    html = client.get(response["Location"]).content.decode()
+    assert "Already in the class, not created again:</strong> Dee Pupil, Ed Pupil" in html
+    assert "fay.pupil" in html and "dee.pupil2" not in html
+    assert classroom.memberships.count() == 4
+
+
+def test_the_sheet_is_kept_from_caches_and_gone_when_the_teacher_says_so(act_as, classroom):
+    client = act_as("teacher")
+    client.post(class_url(classroom, "class_accounts"), {"names": "Dee Pupil"})
+    assert "no-store" in client.get(class_url(classroom, "class_sheet"))["Cache-Control"]
+    client.post(class_url(classroom, "class_sheet"))
+    html = client.get(class_url(classroom, "class_sheet")).content.decode()
+    assert "The password sheet is gone" in html and "dee.pupil" not in html
+
+
+@pytest.mark.parametrize("role, expected", [("teacher", 200), ("student", 404), ("other_student", 404),
+                                            ("member", 404), ("anonymous", "login"), ("moderator", 404)])
+def test_password_sheet_page(act_as, classroom, role, expected):
+    assert outcome(act_as(role).get(class_url(classroom, "class_sheet"))) == expected
+
+
+def test_pupil_chooses_a_password_at_first_login_and_lands_in_the_class(client, classroom):
+    (pupil, password), = create_pupil_accounts(teacher=classroom.teacher, classroom=classroom,
+                                               names=["Fay"]).created
     client.post(reverse("login"), {"username": pupil.username, "password": password})
     assert client.get(classroom.get_absolute_url())["Location"] == reverse("password_change")
-    client.post(reverse("password_change"), {"old_password": password, "new_password1": "my-Own-secret-42",
-                                             "new_password2": "my-Own-secret-42"})
+    response = client.post(reverse("password_change"), {
+        "old_password": password, "new_password1": "my-Own-secret-42", "new_password2": "my-Own-secret-42"})
+    assert response["Location"] == classroom.get_absolute_url()
     pupil.refresh_from_db()
     assert not pupil.must_change_password
     assert client.get(classroom.get_absolute_url()).status_code == 200
@@ -410,3 +463,99 @@ def test_class_comments_are_not_counted_on_the_public_subsections(act_as, classr
     subsection = SubsectionFactory(topic=topic)
     post_comment(author=student, topic=topic, body="Private.", classroom=classroom, anchor=subsection)
     assert "comment about this part" not in act_as("member").get(topic.get_absolute_url()).content.decode()
+
+
+# Privacy of pupils
+
+
+@pytest.fixture
+def pupil(classroom):
+    return create_pupil_accounts(teacher=classroom.teacher, classroom=classroom, names=["Zoë Martin"]).created[0][0]
+
+
+@pytest.mark.parametrize("role, expected", [("teacher", 200), ("student", 200), ("other_student", 404),
+                                            ("member", 404), ("anonymous", 404), ("moderator", 200)])
+def test_a_pupils_profile_is_for_their_class_and_moderators(act_as, pupil, role, expected):
+    assert act_as(role).get(pupil.get_absolute_url()).status_code == expected
+
+
+def test_a_pupils_full_name_is_on_the_teachers_pages_and_nowhere_public(act_as, classroom, topic, pupil):
+    post_comment(author=pupil, topic=topic, body="My view.", classroom=classroom)
+    teacher = act_as("teacher")
+    assert "Zoë Martin" in teacher.get(class_url(classroom)).content.decode()
+    assert "Zoë Martin" in teacher.get(class_url(classroom, "class_export", "roster")).content.decode("utf-8")
+    student_view = act_as("student").get(topic.get_absolute_url()).content.decode()
+    assert "Zoë M." in student_view and "Zoë Martin" not in student_view
+
+
+def test_a_pupil_cannot_change_their_public_name(client, pupil):
+    pupil.must_change_password = False
+    pupil.save()
+    client.force_login(pupil)
+    client.post(reverse("forum:account_settings"), {"display_name": "Zoë Martin", "email": ""})
+    pupil.refresh_from_db()
+    assert pupil.display_name == "Zoë M."
+
+
+def test_a_class_account_is_told_it_writes_in_its_class_on_the_public_tab(client, pupil, topic):
+    pupil.must_change_password = False
+    pupil.save()
+    client.force_login(pupil)
+    html = client.get(topic.get_absolute_url() + "?space=everyone").content.decode()
+    assert "class account" in html and 'id="comment-form"' not in html
+
+
+# Joining, removing, phases
+
+
+def test_the_join_link_names_the_class_and_its_teacher(act_as, classroom):
+    url = reverse("forum:class_join_link", args=[classroom.join_code.lower()])
+    html = act_as("member").get(url).content.decode()
+    assert "Join 10B" in html and classroom.teacher.public_name in html
+
+
+def test_a_join_link_of_a_closed_class_names_nobody(act_as, classroom):
+    classroom.is_open = False
+    classroom.save()
+    html = act_as("member").get(reverse("forum:class_join_link", args=[classroom.join_code])).content.decode()
+    assert "10B" not in html
+
+
+def test_removing_a_student_asks_first(act_as, classroom, student):
+    client = act_as("teacher")
+    html = client.get(class_url(classroom, "class_student", student.pk)).content.decode()
+    assert "Remove Sam Student from 10B?" in html
+    assert classroom.memberships.active().filter(member=student).exists()
+    client.post(class_url(classroom, "class_student", student.pk))
+    assert not classroom.memberships.active().filter(member=student).exists()
+
+
+@pytest.mark.parametrize("role, expected", [("teacher", 200), ("student", 404), ("other_student", 404),
+                                            ("member", 404), ("anonymous", "login"), ("moderator", 404)])
+def test_remove_student_question(act_as, classroom, student, role, expected):
+    assert outcome(act_as(role).get(class_url(classroom, "class_student", student.pk))) == expected
+
+
+@pytest.mark.parametrize("role, moved", [("teacher", True), ("student", False), ("other_student", False),
+                                         ("member", False), ("anonymous", False), ("moderator", False)])
+def test_who_moves_the_lesson_phases(act_as, classroom, role, moved):
+    act_as(role).post(class_url(classroom, "class_settings"), {"phase": "discuss"})
+    classroom.refresh_from_db()
+    assert (classroom.phase == "discuss") is moved
+
+
+def test_students_see_the_current_phase_on_the_class_page(act_as, classroom):
+    classroom.phase = "rank_before"
+    classroom.save()
+    assert "Step 1:" in act_as("student").get(class_url(classroom)).content.decode()
+
+
+def test_the_teacher_sees_flagged_class_comments_and_keeps_one(act_as, classroom, topic, student):
+    from forum.services.discussion import flag_comment
+
+    comment = CommentFactory(topic=topic, classroom=classroom, author=student, body="Flag me.")
+    flag_comment(member=MembershipFactory(classroom=classroom).member, comment=comment, reason="abuse")
+    client = act_as("teacher")
+    assert f'id="flagged-{comment.pk}"' in client.get(class_url(classroom)).content.decode()
+    client.post(reverse("forum:comment_moderate", args=[comment.pk]), {"decision": "approve"})
+    assert f'id="flagged-{comment.pk}"' not in client.get(class_url(classroom)).content.decode()

@@ -269,3 +269,13 @@ def test_proposed_factor_rejection_is_logged(login_as, django_capture_on_commit_
     assert (factor.status, factor.decision_reason) == ("rejected", "Already covered.")
     assert ModerationLog.objects.get().action == "reject_factor"
     assert "Already covered." in Notification.objects.get(recipient=factor.proposed_by).text
+
+
+@pytest.mark.parametrize("role, trusted", [("moderator", True), ("superuser", True), ("staff", False)])
+def test_who_trusts_a_teacher_from_the_members_list(login_as, role, trusted):
+    teacher = MemberFactory()
+    client = login_as(role)
+    bulk(client, "admin:forum_user_changelist", "trust_teacher", [teacher], apply="Trust", reason="Known school.")
+    teacher.refresh_from_db()
+    assert teacher.trusted_teacher is trusted
+    assert ModerationLog.objects.filter(action="trust_teacher", member=teacher).exists() is trusted
