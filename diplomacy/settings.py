@@ -28,7 +28,8 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 def local_secret_key() -> str:
-    """A key for development, generated once and kept in a git-ignored file."""
+    """A key generated once and kept in a git-ignored file: for development, and for
+    `manage.py serve_lan` (a teacher's laptop), which passes it with debug off."""
     path = BASE_DIR / ".secret_key"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
