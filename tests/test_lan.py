@@ -23,9 +23,11 @@ from urllib.parse import urlencode
 import pytest
 from django.conf import settings as django_settings
 from django.http.request import split_domain_port, validate_host
+from django.urls import reverse
 
 from forum.management.commands import serve_lan
 from forum.management.commands.serve_lan import lan_server, network_addresses, parse_addresses, pupil_urls
+from tests.factories import ClassroomFactory
 
 BASE_DIR = django_settings.BASE_DIR
 EVERY_IPV4 = "0.0.0.0"  # noqa: S104 (what `make run HOST=0.0.0.0` passes; nothing binds it here)
@@ -250,3 +252,32 @@ def test_a_pupil_can_post_the_login_form_over_plain_http(lan):
     assert response.status == 200  # the form again with its error, not a CSRF refusal
     assert "Please enter a correct username" in html
 
+
+# Links the pages build for pupils use the address the teacher opened them with.
+
+TEACHER_HOSTS = ["192.168.1.20:8000", "[2001:db8::20]:8000", "teachers-laptop.local:8000"]
+
+
+@pytest.fixture
+def classroom(db, settings):
+    settings.ALLOWED_HOSTS = ["192.168.1.20", "[2001:db8::20]", "teachers-laptop.local"]
+    return ClassroomFactory(name="10B")
+
+
+@pytest.mark.parametrize("host", TEACHER_HOSTS)
+def test_password_sheet_tells_pupils_the_address_the_teacher_used(client, classroom, host):
+    client.force_login(classroom.teacher)
+    response = client.post(reverse("forum:class_accounts", args=[classroom.pk]), {"names": "Dee Pupil"},
+                           headers={"host": host})
+    html = response.content.decode()
+    assert f"http://{host}/accounts/login/" in html
+    assert "127.0.0.1" not in html
+
+
+@pytest.mark.parametrize("host", TEACHER_HOSTS)
+def test_class_page_join_link_uses_the_address_the_teacher_used(client, classroom, host):
+    client.force_login(classroom.teacher)
+    response = client.get(classroom.get_absolute_url(), headers={"host": host})
+    html = response.content.decode()
+    assert f"http://{host}/classes/join/{classroom.join_code}/" in html
+    assert "127.0.0.1" not in html
