@@ -1,6 +1,10 @@
 # The two commands: `make run` and `make test`. See README.md.
 PYTHON ?= python3
 PORT ?= 8000
+# `make run HOST=0.0.0.0` serves the local network with debug off (README: "Serving a class
+# from a laptop"). Set with = rather than ?=, so a shell's own HOST variable (tcsh exports one)
+# never changes what a plain `make run` does; the command line still overrides it.
+HOST = 127.0.0.1
 VENV := .venv
 PY := $(VENV)/bin/python
 ARTICLE := forum/content/us-russia-peace-talks.txt
@@ -28,7 +32,11 @@ run: $(VENV)/.installed
 	DJANGO_DEBUG=1 $(PY) manage.py import_article $(ARTICLE) --title "$(ARTICLE_TITLE)" --skip-existing
 	DJANGO_DEBUG=1 $(PY) manage.py import_factors forum/content/factors.json
 	DJANGO_DEBUG=1 $(PY) manage.py create_demo_accounts
+ifeq ($(HOST),127.0.0.1)
 	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+else
+	$(PY) manage.py serve_lan --host $(HOST) --port $(PORT)
+endif
 
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -28,7 +28,8 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 def local_secret_key() -> str:
-    """A key for development, generated once and kept in a git-ignored file."""
+    """A key generated once and kept in a git-ignored file: for development, and for
+    `manage.py serve_lan` (a teacher's laptop), which passes it with debug off."""
     path = BASE_DIR / ".secret_key"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
@@ -166,7 +167,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
