@@ -151,11 +151,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "forum:home"
 LOGOUT_REDIRECT_URL = "forum:home"
 
+# The client's address: how many reverse proxies stand in front of the app
+# (0: the socket's address; never a header the client could forge).
+TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
+
 # Failed logins: five in a row for one username, or from one address, lock
 # that login for 15 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "forum.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -13,7 +13,8 @@ LIMITS = {
     "ballot": [(20, 3600, "20 rankings an hour")],
     # Join codes are short: guessing them is slowed down per member.
     "join": [(10, 600, "10 join attempts in 10 minutes")],
-    "signup": [(5, 3600, "5 new accounts an hour from one address")],
+    # Per address: generous, as a class signs up together from one school address.
+    "signup": [(60, 3600, "60 new accounts an hour from one address")],
 }
 
 
