@@ -152,14 +152,24 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "forum:home"
 LOGOUT_REDIRECT_URL = "forum:home"
 
-# Failed logins: five in a row for one username, or from one address, lock
-# that login for 15 minutes.
+# The client's address: how many reverse proxies stand in front of the app
+# (0: the socket's address; never a header the client could forge).
+TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
+
+# Failed logins: five in a row for one username from one address lock that
+# username at that address for 15 minutes; its classmates behind the same
+# school address can still log in. A success clears that pair only.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "forum.client_ip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Against password spraying (many usernames, a few tries each): this many failed
+# logins from one address, whoever they were for, refuse every login from it
+# until the 15-minute window ends (counted in the cache: forum/ratelimit.py).
+LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "100"))
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from forum.forms import AdminLoginForm
 from forum.models import Comment
 
 # The forum's models in the order a moderator works through them; the rest follow alphabetically.
@@ -11,6 +12,7 @@ class ForumAdminSite(admin.AdminSite):
     site_header = "Peace Talks Forum administration"
     site_title = "Peace Talks Forum admin"
     index_title = "Moderation and content"
+    login_form = AdminLoginForm
 
     def get_app_list(self, request, app_label=None):
         apps = super().get_app_list(request, app_label)

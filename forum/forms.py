@@ -1,9 +1,13 @@
 from django import forms
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserCreationForm
 
+from forum.client_ip import client_ip
 from forum.models import Flag, Restriction, User
 from forum.models.discussion import BODY_MAX_LENGTH
 from forum.models.voting import REASON_MAX_LENGTH
+from forum.ratelimit import in_words, seconds_until_allowed
 from forum.services.accounts import active_restriction
 
 
@@ -18,12 +22,31 @@ class EmailUniqueMixin:
         return email
 
 
-class LoginForm(AuthenticationForm):
+class AddressCeilingMixin:
+    """Refuse a login, before any password is checked, from an address with too many recent failures."""
+
+    def clean(self):
+        if self.request is not None and (wait := seconds_until_allowed("login_failure", client_ip(self.request))):
+            raise forms.ValidationError(
+                "Too many failed logins from your network: %(limit)s in %(minutes)s minutes. Logins from here "
+                "are paused; please wait %(wait)s, then try again.",
+                code="address_paused",
+                params={"limit": settings.LOGIN_FAILURES_PER_ADDRESS, "wait": in_words(wait),
+                        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)},
+            )
+        return super().clean()
+
+
+class LoginForm(AddressCeilingMixin, AuthenticationForm):
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
         restriction = active_restriction(user)
         if restriction is not None and restriction.kind == Restriction.Kind.SUSPEND:
             raise forms.ValidationError(restriction.explanation, code="suspended")
+
+
+class AdminLoginForm(AddressCeilingMixin, AdminAuthenticationForm):
+    """The admin's login, under the same ceiling: spraying passwords there is refused too."""
 
 
 class SignupForm(EmailUniqueMixin, UserCreationForm):

@@ -1,11 +1,26 @@
 """Rate limits on writes, counted in the cache so they hold across processes (Redis)."""
 
+import math
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
-# action: [(most allowed, per seconds, how the limit reads)]
+from forum.client_ip import client_ip
+
+
+def login_failure_limits():
+    """Failed logins from one address, whoever they were for: a ceiling against password spraying.
+
+    Read at each use, so the setting can change under test.
+    """
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    most = settings.LOGIN_FAILURES_PER_ADDRESS
+    return [(most, seconds, f"{most} failed logins in {seconds // 60} minutes from one address")]
+
+
+# action: [(most allowed, per seconds, how the limit reads)], or a function returning that list
 LIMITS = {
     "comment": [(5, 60, "5 comments a minute"), (30, 3600, "30 comments an hour")],
     "flag": [(20, 3600, "20 flags an hour")],
@@ -13,12 +28,34 @@ LIMITS = {
     "ballot": [(20, 3600, "20 rankings an hour")],
     # Join codes are short: guessing them is slowed down per member.
     "join": [(10, 600, "10 join attempts in 10 minutes")],
-    "signup": [(5, 3600, "5 new accounts an hour from one address")],
+    # Per address: generous, as a class signs up together from one school address.
+    "signup": [(60, 3600, "60 new accounts an hour from one address")],
+    # Per address; counted by forum.apps when a login fails, checked by forms.LoginForm before the next.
+    "login_failure": login_failure_limits,
 }
 
 
 class RateLimited(ValidationError):
     pass
+
+
+def windows(action: str, member_id: int | str):
+    """For each limit of `action`: (most, its current window's cache key, seconds until it ends, wording)."""
+    limits = LIMITS[action]
+    now = time.time()
+    for most, seconds, wording in limits() if callable(limits) else limits:
+        window = int(now // seconds)
+        yield most, f"ratelimit:{action}:{member_id}:{seconds}:{window}", seconds, \
+            int((window + 1) * seconds - now) + 1, wording
+
+
+def increment(key: str, seconds: int) -> int:
+    cache.add(key, 0, timeout=seconds)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=seconds)
+        return 1
 
 
 def count_action(action: str, member_id: int | str) -> None:
@@ -27,19 +64,35 @@ def count_action(action: str, member_id: int | str) -> None:
     Fixed windows: the counter for each window is created with the window's
     length as its expiry, then incremented atomically.
     """
-    now = time.time()
-    for most, seconds, wording in LIMITS[action]:
-        window = int(now // seconds)
-        key = f"ratelimit:{action}:{member_id}:{seconds}:{window}"
-        cache.add(key, 0, timeout=seconds)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=seconds)
-            count = 1
-        if count > most:
-            wait = int((window + 1) * seconds - now) + 1
+    for most, key, seconds, wait, wording in windows(action, member_id):
+        if increment(key, seconds) > most:
             raise RateLimited(
                 f"You have reached the limit of {wording}. Please wait {wait} seconds and try again.",
                 code="rate_limited",
             )
+
+
+def record_action(action: str, member_id: int | str) -> None:
+    """Count one `action` that has already happened (a failed login), refusing nothing."""
+    for _, key, seconds, _, _ in windows(action, member_id):
+        increment(key, seconds)
+
+
+def seconds_until_allowed(action: str, member_id: int | str) -> int:
+    """0 if the member (or address) is under every limit of `action`, else how long until it is."""
+    return max((wait for most, key, _, wait, _ in windows(action, member_id) if (cache.get(key) or 0) >= most),
+               default=0)
+
+
+def in_words(seconds: int) -> str:
+    """A wait as a person reads it: "40 seconds", "1 minute", "12 minutes"."""
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def count_failed_login(sender, credentials=None, request=None, **kwargs) -> None:
+    """user_login_failed: one more failure for the client's address (none without a request)."""
+    if request is not None:
+        record_action("login_failure", client_ip(request))

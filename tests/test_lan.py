@@ -268,8 +268,9 @@ def classroom(db, settings):
 def test_password_sheet_tells_pupils_the_address_the_teacher_used(client, classroom, host):
     client.force_login(classroom.teacher)
     response = client.post(reverse("forum:class_accounts", args=[classroom.pk]), {"names": "Dee Pupil"},
-                           headers={"host": host})
+                           headers={"host": host}, follow=True)
     html = response.content.decode()
+    assert "dee.pupil" in html
     assert f"http://{host}/accounts/login/" in html
     assert "127.0.0.1" not in html
 

@@ -1,7 +1,10 @@
 """Reads for classes: a member's classes, the roster with participation, the class's comments."""
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 
 from forum.models import Article, Ballot, Classroom, Comment, Flag, Membership, User
 from forum.models.classes import normalise_code
@@ -64,6 +67,7 @@ def roster(classroom: Classroom, sort: str = "name") -> QuerySet[Membership]:
             ballot_version=Coalesce(Subquery(ballots.values("version")[:1]), Value(0)),
             last_comment=Subquery(in_class.annotate(latest=Max("created_at")).values("latest")),
             last_ballot=Subquery(ballots.values("created_at")[:1]),
+            locked_out=locked_out(OuterRef("member__username")),
         )
         # Empty for a student who has neither commented nor voted, so the teacher can spot them.
         .annotate(last_active=Greatest(Coalesce("last_comment", "last_ballot"),
@@ -113,3 +117,13 @@ def class_flagged_comments(classroom: Classroom) -> QuerySet[Comment]:
         .annotate(open_flags=Count("flags", filter=Q(flags__status=Flag.Status.OPEN)))
         .order_by("created_at", "pk")
     )
+def locked_out(username) -> Exists:
+    """Whether `username` is locked out now, at any address: as axes counts, the pair's failures
+    within the cool-off (summed over browsers) reach the limit."""
+    pairs = (
+        AccessAttempt.objects.filter(username=username, attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME)
+        .values("ip_address")
+        .annotate(failures=Sum("failures_since_start"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+    )
+    return Exists(pairs)

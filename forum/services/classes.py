@@ -7,6 +7,7 @@ from datetime import timedelta
 from functools import partial
 
 from anyascii import anyascii
+from axes.utils import reset as reset_login_failures
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.utils.text import slugify
 from forum.caching import invalidate_results
 from forum.models import Article, Classroom, Comment, FaqEntry, Membership, Notification, Prompt, Topic, User
 from forum.models.classes import JOIN_CODE_ALPHABET, new_join_code, normalise_code
+from forum.models.moderation import ModerationLog
 from forum.ratelimit import count_action
 from forum.services.accounts import ensure_can_write
 from forum.services.permissions import ensure_teacher
@@ -293,3 +295,21 @@ def teacher_of_comment(comment: Comment):
         ensure_teacher(actor, comment.classroom)
 
     return allowed
+
+
+# The teacher unlocks a pupil's login
+
+
+@transaction.atomic
+def unlock_pupil(*, teacher: User, classroom: Classroom, pupil: User) -> int:
+    """Clear a student's failed logins at every address, so they can log in again at once; logged.
+
+    Returns how many lockout records were cleared.
+    """
+    ensure_teacher(teacher, classroom)
+    if not classroom.memberships.active().filter(member=pupil).exists():
+        raise PermissionDenied("You can unlock the students of your own class.")
+    cleared = reset_login_failures(username=pupil.username)
+    ModerationLog.objects.create(actor=teacher, action=ModerationLog.Action.UNLOCK, member=pupil,
+                                 reason=f"Unlocked from the class “{classroom.name}”.")
+    return cleared

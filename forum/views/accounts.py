@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from forum.client_ip import client_ip
 from forum.forms import AccountSettingsForm, ChoosePasswordForm, SignupForm
 from forum.models import User
 from forum.ratelimit import count_action
@@ -29,7 +30,7 @@ def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            count_action("signup", request.META.get("REMOTE_ADDR", ""))
+            count_action("signup", client_ip(request))
         except ValidationError as error:
             form.add_error(None, error)
             return render(request, "registration/signup.html", {"form": form, "next": request.POST.get("next", "")})

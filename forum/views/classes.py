@@ -44,6 +44,7 @@ from forum.services.classes import (
     remove_student,
     reset_pupil_password,
     set_phase,
+    unlock_pupil,
     update_class,
 )
 from forum.services.permissions import can_see_class, is_teacher
@@ -318,3 +319,18 @@ def class_export(request, pk, kind):
         results = class_results(classroom)["class_results"]
         return results_csv_response(f"{stem}-results.csv", results)
     raise Http404("No such export.")
+
+
+@require_POST
+@login_required
+def class_unlock(request, pk, member):
+    """Unlock a student locked out after too many wrong passwords."""
+    classroom = class_for(request, pk, teacher=True)
+    pupil = get_object_or_404(User, pk=member, memberships__classroom=classroom)
+    try:
+        unlock_pupil(teacher=request.user, classroom=classroom, pupil=pupil)
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{pupil.public_name} is unlocked and can log in again now.")
+    return redirect(classroom)

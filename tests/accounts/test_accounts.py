@@ -5,6 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from forum.models import User
+from forum.ratelimit import LIMITS
 from tests.factories import AdminFactory, MemberFactory, ModeratorFactory
 
 PASSWORD = "correct horse battery staple"
@@ -90,14 +91,6 @@ def test_repeated_failed_logins_lock_the_account_with_a_clear_message(db, client
     assert "_auth_user_id" not in client.session
 
 
-def test_repeated_failed_logins_from_one_address_lock_other_usernames_too(db, client):
-    MemberFactory(username="other")
-    for n in range(5):
-        client.post(reverse("login"), {"username": f"guess{n}", "password": "wrong"})
-    response = client.post(reverse("login"), {"username": "other", "password": PASSWORD})
-    assert response.status_code == 429
-
-
 def test_password_change_needs_login_and_works(db, client):
     assert client.get(reverse("password_change"))["Location"].startswith(reverse("login"))
     member = MemberFactory()
@@ -167,10 +160,21 @@ def test_passwords_are_hashed_with_argon2_in_production():
     assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
 
 
-def test_signups_from_one_address_are_limited(db, client):
-    for n in range(5):
+def test_signups_from_one_address_are_limited(db, client, monkeypatch):
+    monkeypatch.setitem(LIMITS, "signup", [(2, 3600, "2 new accounts an hour from one address")])
+    for n in range(2):
         client.post(reverse("forum:signup"), signup_data(username=f"user{n}", email=f"u{n}@example.org"))
         client.post(reverse("logout"))
-    response = client.post(reverse("forum:signup"), signup_data(username="sixth", email="six@example.org"))
-    assert "5 new accounts an hour" in response.content.decode()
-    assert not User.objects.filter(username="sixth").exists()
+    response = client.post(reverse("forum:signup"), signup_data(username="third", email="three@example.org"))
+    assert "2 new accounts an hour" in response.content.decode()
+    assert not User.objects.filter(username="third").exists()
+
+
+def test_signups_behind_a_proxy_are_counted_per_client_address(db, client, settings, monkeypatch):
+    settings.TRUSTED_PROXIES = 1
+    monkeypatch.setitem(LIMITS, "signup", [(1, 3600, "1 new account an hour from one address")])
+    for n, address in enumerate(["198.51.100.7", "203.0.113.9"]):
+        client.post(reverse("forum:signup"), signup_data(username=f"user{n}", email=f"u{n}@example.org"),
+                    REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=address)
+        client.post(reverse("logout"))
+    assert User.objects.filter(username__in=["user0", "user1"]).count() == 2

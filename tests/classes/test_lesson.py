@@ -123,6 +123,16 @@ def test_a_lesson_of_thirty_pupils_on_one_school_network(article, factors):
     usernames = [username for _, username, _ in sheet]
     assert usernames[:3] == ["lukasz.nowak", "ayse.yilmaz", "dimitris.pappas"]
 
+    # One pupil mistypes five times and is locked out, alone: the teacher unlocks them from the class page.
+    unlucky_username, unlucky_password = sheet[27][1], sheet[27][2]
+    for _ in range(5):
+        log_in(timed, unlucky_username, "wrong")
+    _, locked = log_in(timed, unlucky_username, unlucky_password)
+    assert locked.status_code == 429 or "locked" in locked.content.decode().lower()
+    assert "locked out" in timed("dashboard", teacher.get, class_url).content.decode()
+    unlucky = classroom.memberships.get(member__username=unlucky_username).member
+    timed("unlock", teacher.post, reverse("forum:class_unlock", args=[classroom.pk, unlucky.pk]))
+
     # 28 pupils log in from the school's address; 6 mistype their one-time password once.
     pupils = []
     for index, (_, username, password) in enumerate(sheet):

@@ -5,9 +5,11 @@ import csv
 import io
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from forum.models import Comment, Membership, Restriction
+from forum.models.moderation import ModerationLog
 from forum.services.classes import create_pupil_accounts
 from forum.services.discussion import post_comment, toggle_helpful
 from forum.services.voting import cast_ballot
@@ -559,3 +561,83 @@ def test_the_teacher_sees_flagged_class_comments_and_keeps_one(act_as, classroom
     assert f'id="flagged-{comment.pk}"' in client.get(class_url(classroom)).content.decode()
     client.post(reverse("forum:comment_moderate", args=[comment.pk]), {"decision": "approve"})
     assert f'id="flagged-{comment.pk}"' not in client.get(class_url(classroom)).content.decode()
+# Unlocking a student locked out after wrong passwords
+
+SCHOOL = "198.51.100.7"  # the school's one public address (a documentation address)
+PASSWORD = "correct horse battery staple"  # tests.factories.MemberFactory's
+
+
+def log_in(user, password=PASSWORD):
+    """A login from a fresh browser at the school's address: True if it let them in."""
+    response = Client(REMOTE_ADDR=SCHOOL).post(reverse("login"), {"username": user.username, "password": password})
+    return response.status_code == 302
+
+
+@pytest.fixture
+def locked_student(student):
+    for _ in range(5):
+        log_in(student, "wrong")
+    assert not log_in(student)
+    return student
+
+
+def test_teacher_sees_which_students_are_locked_out(act_as, classroom, locked_student):
+    MembershipFactory(classroom=classroom, member=MemberFactory(display_name="Free Pupil"))
+    response = act_as("teacher").get(class_url(classroom))
+    rows = {membership.member.display_name: membership.locked_out for membership in response.context["roster"]}
+    assert rows == {"Sam Student": True, "Free Pupil": False}
+    assert response.content.decode().count("locked out</span>") == 1
+
+
+def test_a_pupil_with_a_few_typos_is_not_shown_locked_out(act_as, classroom, student):
+    for _ in range(4):
+        log_in(student, "wrong")
+    assert "locked out</span>" not in act_as("teacher").get(class_url(classroom)).content.decode()
+
+
+def test_teacher_unlocks_a_student_who_then_logs_in(act_as, classroom, locked_student):
+    response = act_as("teacher").post(class_url(classroom, "class_unlock", locked_student.pk), follow=True)
+    assert "Sam Student is unlocked" in response.content.decode()
+    assert "locked out</span>" not in response.content.decode()
+    entry = ModerationLog.objects.get(action=ModerationLog.Action.UNLOCK)
+    assert (entry.actor, entry.member) == (classroom.teacher, locked_student)
+    assert log_in(locked_student)
+
+
+def test_unlocking_is_a_post(act_as, classroom, locked_student):
+    assert act_as("teacher").get(class_url(classroom, "class_unlock", locked_student.pk)).status_code == 405
+    assert not log_in(locked_student)
+
+
+@pytest.mark.parametrize("role, expected", [("student", 404), ("other_student", 404), ("member", 404),
+                                            ("moderator", 404), ("anonymous", "login")])
+def test_only_the_classs_teacher_unlocks(act_as, classroom, locked_student, role, expected):
+    assert outcome(act_as(role).post(class_url(classroom, "class_unlock", locked_student.pk))) == expected
+    assert not ModerationLog.objects.exists()
+    assert not log_in(locked_student)
+
+
+def test_another_teacher_cannot_unlock_a_student_of_this_class(client, classroom, locked_student):
+    other = ClassroomFactory(article=classroom.article)
+    MembershipFactory(classroom=other, member=locked_student)
+    client.force_login(other.teacher)
+    assert client.post(class_url(classroom, "class_unlock", locked_student.pk)).status_code == 404
+    client.post(class_url(other, "class_unlock", locked_student.pk))  # their own class: allowed
+    assert log_in(locked_student)
+
+
+def test_teacher_cannot_unlock_a_member_outside_the_class(act_as, classroom):
+    outsider = MemberFactory()
+    for _ in range(5):
+        log_in(outsider, "wrong")
+    assert act_as("teacher").post(class_url(classroom, "class_unlock", outsider.pk)).status_code == 404
+    assert not log_in(outsider)
+
+
+def test_teacher_cannot_unlock_a_student_removed_from_the_class(act_as, classroom, locked_student):
+    client = act_as("teacher")
+    client.post(class_url(classroom, "class_student", locked_student.pk))  # removed
+    response = client.post(class_url(classroom, "class_unlock", locked_student.pk), follow=True)
+    assert "You can unlock the students of your own class." in response.content.decode()
+    assert not ModerationLog.objects.exists()
+    assert not log_in(locked_student)
