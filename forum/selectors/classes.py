@@ -1,6 +1,6 @@
 """Reads for classes: a member's classes, the roster with participation, the class's comments."""
 
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from forum.models import Article, Ballot, Classroom, Comment, Membership, User
@@ -94,3 +94,24 @@ def prompts_with_counts(classroom: Classroom, topic=None) -> QuerySet:
     if topic is not None:
         prompts = prompts.filter(Q(topic=topic) | Q(topic__isnull=True))
     return prompts.select_related("topic").order_by("created_at", "pk")
+
+
+def class_feed(classroom: Classroom, viewer: User, moderator: bool = False) -> QuerySet[Comment]:
+    """The class's comments on every topic that `viewer` may read, newest first, in one query a page.
+
+    Students see published comments and their own; the teacher and moderators (`moderator`) every
+    one not deleted by its author. What removed students wrote leaves the feed, as it leaves the
+    class's tabs. `author_is_pupil` and `parent_author_is_pupil` say whose full name the teacher sees.
+    """
+    pupils = Membership.objects.active().filter(classroom=classroom)
+    return (
+        Comment.objects.filter(classroom=classroom)
+        .visible_to(viewer, moderator=moderator)
+        .exclude(author__in=removed_member_ids(classroom))
+        .select_related("author", "topic", "anchor", "parent__author")
+        .annotate(
+            author_is_pupil=Exists(pupils.filter(member=OuterRef("author"))),
+            parent_author_is_pupil=Exists(pupils.filter(member=OuterRef("parent__author"))),
+        )
+        .order_by("-created_at", "-pk")
+    )

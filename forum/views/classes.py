@@ -7,9 +7,11 @@ server that the viewer belongs to it (or teaches it), whatever the page shows.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from forum.csv_export import csv_response
 from forum.forms import ClassForm, JoinForm, PromptForm, PupilAccountsForm
@@ -17,6 +19,7 @@ from forum.models import Classroom, FaqEntry, Topic, User
 from forum.selectors.classes import (
     ROSTER_SORTS,
     class_comments,
+    class_feed,
     class_voter_ids,
     classes_of,
     prompts_with_counts,
@@ -264,3 +267,30 @@ def class_export(request, pk, kind):
         results = class_results(classroom)["class_results"]
         return results_csv_response(f"{stem}-results.csv", results)
     raise Http404("No such export.")
+
+
+# A live lesson: the teacher's feed
+
+FEED_PAGE_SIZE = 30
+# How often the teacher's feed asks for news (a browser test shortens it).
+FEED_POLL_SECONDS = 10
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")  # the same address answers a page or, to htmx, the list alone
+def class_feed_page(request, pk):
+    """Every comment of the class, newest first; the teacher's first page refreshes itself."""
+    classroom = class_for(request, pk)
+    teacher = is_teacher(request.user, classroom) or request.user.is_superuser
+    comments = class_feed(classroom, request.user, moderator=teacher or can_moderate(request.user))
+    page = Paginator(comments, FEED_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "classroom": classroom,
+        "article": classroom.article,
+        "page": page,
+        "full_names": teacher,  # the teacher knows the pupils by the names they typed in
+        "poll_seconds": FEED_POLL_SECONDS if teacher and page.number == 1 else None,
+    }
+    template = "_feed_items.html" if request.htmx else "feed.html"
+    return render(request, f"forum/classes/{template}", context)
