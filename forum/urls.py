@@ -37,6 +37,7 @@ urlpatterns = [
     path("classes/<int:pk>/accounts/", classes.class_accounts, name="class_accounts"),
     path("classes/<int:pk>/export/<str:kind>.csv", classes.class_export, name="class_export"),
     path("classes/<int:pk>/feed/", classes.class_feed_page, name="class_feed"),
+    path("classes/<int:pk>/projector/", classes.class_projector, name="class_projector"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/settings/", accounts.account_settings, name="account_settings"),
     path("members/<str:username>/", accounts.profile, name="profile"),

@@ -93,7 +93,7 @@ def regenerate_join_code(*, teacher: User, classroom: Classroom) -> Classroom:
     return classroom
 
 
-SWITCHES = {"is_open", "is_locked", "is_archived", "results_after_voting"}
+SWITCHES = {"is_open", "is_locked", "is_archived", "results_after_voting", "projector_results"}
 
 
 @transaction.atomic

@@ -10,12 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from forum.csv_export import csv_response
 from forum.forms import ClassForm, JoinForm, PromptForm, PupilAccountsForm
 from forum.models import Classroom, FaqEntry, Topic, User
+from forum.qr import qr_svg
 from forum.selectors.classes import (
     ROSTER_SORTS,
     class_comments,
@@ -162,7 +164,7 @@ def class_settings(request, pk):
         messages.success(request, f"New join code: {classroom.join_code}. The old one no longer works.")
     else:
         switches = {name: name in request.POST for name in ("is_open", "is_locked", "is_archived",
-                                                             "results_after_voting")}
+                                                             "results_after_voting", "projector_results")}
         update_class(teacher=request.user, classroom=classroom, **switches)
         messages.success(request, "The class's settings are saved.")
     return redirect(classroom)
@@ -269,11 +271,12 @@ def class_export(request, pk, kind):
     raise Http404("No such export.")
 
 
-# A live lesson: the teacher's feed
+# A live lesson: the teacher's feed and the projector page
 
 FEED_PAGE_SIZE = 30
-# How often the teacher's feed asks for news (a browser test shortens it).
+# How often the teacher's feed and the projector page ask for news (a browser test shortens them).
 FEED_POLL_SECONDS = 10
+PROJECTOR_POLL_SECONDS = 5
 
 
 @require_GET
@@ -294,3 +297,33 @@ def class_feed_page(request, pk):
     }
     template = "_feed_items.html" if request.htmx else "feed.html"
     return render(request, f"forum/classes/{template}", context)
+
+
+def spaced(code: str) -> str:
+    """The code in two groups, "K7DP3QX" as "K7D P3QX": easier to read from the back of a room."""
+    middle = len(code) // 2
+    return f"{code[:middle]} {code[middle:]}"
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")  # the same address answers a page or, to htmx, the live part alone
+def class_projector(request, pk):
+    """The join code, link and QR code in big type, how many have joined and, if allowed, the results."""
+    classroom = class_for(request, pk, teacher=True)
+    context = {
+        "classroom": classroom,
+        "joined": classroom.memberships.active().count(),
+        "poll_seconds": PROJECTOR_POLL_SECONDS,
+    }
+    if classroom.projector_results:
+        results = ballot_results(article=classroom.article, voter_ids=class_voter_ids(classroom),
+                                 label=f"class-{classroom.pk}")
+        context.update(results=results, rows=results.sorted_by("score"))
+    if request.htmx:
+        return render(request, "forum/classes/_projector_live.html", context)
+    # The address the teacher opened this page with: pupils' phones reach the site the same way.
+    join_url = request.build_absolute_uri(reverse("forum:class_join_link", args=[classroom.join_code]))
+    context.update(join_url=join_url, spaced_code=spaced(classroom.join_code),
+                   qr=qr_svg(join_url, title=f"QR code of the join link for {classroom.name}"))
+    return render(request, "forum/classes/projector.html", context)
