@@ -87,7 +87,7 @@ def test_discovery_finds_every_address_of_this_machines_interfaces():
 
 
 def test_allowed_hosts_are_this_machines_name_addresses_and_loopback():
-    server = lan_server(host=EVERY_IPV4, port=8000, workers=3, environ={})
+    server = lan_server(host=EVERY_IPV4, port=8000, threads=8, environ={})
     hosts = server.env["DJANGO_ALLOWED_HOSTS"].split(",")
     assert {"127.0.0.1", "localhost", socket.gethostname().lower()} <= set(hosts)
     for address in network_addresses():
@@ -96,8 +96,11 @@ def test_allowed_hosts_are_this_machines_name_addresses_and_loopback():
 
 
 def test_lan_server_runs_gunicorn_with_debug_and_https_off():
-    server = lan_server(host=EVERY_IPV4, port=8123, workers=3, environ={"DJANGO_DEBUG": "1", "DJANGO_HTTPS": "1"})
+    server = lan_server(host=EVERY_IPV4, port=8123, threads=8, environ={"DJANGO_DEBUG": "1", "DJANGO_HTTPS": "1"})
     assert server.argv[1:4] == ["-m", "gunicorn", "diplomacy.wsgi"]
+    # One process, so rate limits and cache invalidation (in its memory, without Redis) hold for every request.
+    assert server.argv[server.argv.index("--workers") + 1] == "1"
+    assert server.argv[server.argv.index("--threads") + 1] == "8"
     assert server.argv[server.argv.index("--bind") + 1] == "0.0.0.0:8123"
     assert server.env["DJANGO_DEBUG"] == "0"
     assert server.env["DJANGO_HTTPS"] == "0"
@@ -106,17 +109,17 @@ def test_lan_server_runs_gunicorn_with_debug_and_https_off():
 
 def test_lan_server_passes_the_kept_secret_key(monkeypatch):
     monkeypatch.setattr(serve_lan, "local_secret_key", lambda: "the-key-in-.secret_key")
-    server = lan_server(host=EVERY_IPV4, port=8000, workers=3, environ={})
+    server = lan_server(host=EVERY_IPV4, port=8000, threads=8, environ={})
     assert server.env["DJANGO_SECRET_KEY"] == "the-key-in-.secret_key"
 
 
 def test_lan_server_keeps_a_secret_key_the_teacher_set():
-    server = lan_server(host=EVERY_IPV4, port=8000, workers=3, environ={"DJANGO_SECRET_KEY": "teachers-own"})
+    server = lan_server(host=EVERY_IPV4, port=8000, threads=8, environ={"DJANGO_SECRET_KEY": "teachers-own"})
     assert server.env["DJANGO_SECRET_KEY"] == "teachers-own"
 
 
 def test_lan_server_binds_an_ipv6_address_in_brackets():
-    server = lan_server(host="::", port=8000, workers=3, environ={})
+    server = lan_server(host="::", port=8000, threads=8, environ={})
     assert server.argv[server.argv.index("--bind") + 1] == "[::]:8000"
 
 
@@ -194,7 +197,7 @@ def lan(tmp_path_factory):
                    timeout=180)
     port, log = free_port(), tmp / "server.log"
     with log.open("w") as out:
-        server = subprocess.Popen([*manage, "serve_lan", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+        server = subprocess.Popen([*manage, "serve_lan", "--host", "127.0.0.1", "--port", str(port), "--threads", "2"],
                                   cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_until_listening(server, port, log)

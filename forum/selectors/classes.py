@@ -117,6 +117,8 @@ def class_flagged_comments(classroom: Classroom) -> QuerySet[Comment]:
         .annotate(open_flags=Count("flags", filter=Q(flags__status=Flag.Status.OPEN)))
         .order_by("created_at", "pk")
     )
+
+
 def locked_out(username) -> Exists:
     """Whether `username` is locked out now, at any address: as axes counts, the pair's failures
     within the cool-off (summed over browsers) reach the limit."""
@@ -127,3 +129,24 @@ def locked_out(username) -> Exists:
         .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
     )
     return Exists(pairs)
+
+
+def class_feed(classroom: Classroom, viewer: User, moderator: bool = False) -> QuerySet[Comment]:
+    """The class's comments on every topic that `viewer` may read, newest first, in one query a page.
+
+    Students see published comments and their own; the teacher and moderators (`moderator`) every
+    one not deleted by its author. What removed students wrote leaves the feed, as it leaves the
+    class's tabs. `author_is_pupil` and `parent_author_is_pupil` say whose full name the teacher sees.
+    """
+    pupils = Membership.objects.active().filter(classroom=classroom)
+    return (
+        Comment.objects.filter(classroom=classroom)
+        .visible_to(viewer, moderator=moderator)
+        .exclude(author__in=removed_member_ids(classroom))
+        .select_related("author", "topic", "anchor", "parent__author")
+        .annotate(
+            author_is_pupil=Exists(pupils.filter(member=OuterRef("author"))),
+            parent_author_is_pupil=Exists(pupils.filter(member=OuterRef("parent__author"))),
+        )
+        .order_by("-created_at", "-pk")
+    )

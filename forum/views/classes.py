@@ -9,19 +9,24 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from forum.csv_export import csv_response
 from forum.forms import ClassForm, JoinForm, PromptForm, PupilAccountsForm
 from forum.models import Classroom, FaqEntry, Topic, User
+from forum.qr import qr_svg
 from forum.selectors.classes import (
     ROSTER_SORTS,
     class_by_code,
     class_comments,
+    class_feed,
     class_flagged_comments,
     class_voter_ids,
     classes_of,
@@ -334,3 +339,61 @@ def class_unlock(request, pk, member):
     else:
         messages.success(request, f"{pupil.public_name} is unlocked and can log in again now.")
     return redirect(classroom)
+
+
+# A live lesson: the teacher's feed and the projector page
+
+FEED_PAGE_SIZE = 30
+# How often the teacher's feed and the projector page ask for news (a browser test shortens them).
+FEED_POLL_SECONDS = 10
+PROJECTOR_POLL_SECONDS = 5
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")  # the same address answers a page or, to htmx, the list alone
+def class_feed_page(request, pk):
+    """Every comment of the class, newest first; the teacher's first page refreshes itself."""
+    classroom = class_for(request, pk)
+    teacher = is_teacher(request.user, classroom) or request.user.is_superuser
+    comments = class_feed(classroom, request.user, moderator=teacher or can_moderate(request.user))
+    page = Paginator(comments, FEED_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "classroom": classroom,
+        "article": classroom.article,
+        "page": page,
+        "full_names": teacher,  # the teacher knows the pupils by the names they typed in
+        "poll_seconds": FEED_POLL_SECONDS if teacher and page.number == 1 else None,
+    }
+    template = "_feed_items.html" if request.htmx else "feed.html"
+    return render(request, f"forum/classes/{template}", context)
+
+
+def spaced(code: str) -> str:
+    """The code in two groups, "K7DP3QX" as "K7D P3QX": easier to read from the back of a room."""
+    middle = len(code) // 2
+    return f"{code[:middle]} {code[middle:]}"
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")  # the same address answers a page or, to htmx, the live part alone
+def class_projector(request, pk):
+    """The join code, link and QR code in big type, how many have joined and, if allowed, the results."""
+    classroom = class_for(request, pk, teacher=True)
+    context = {
+        "classroom": classroom,
+        "joined": classroom.memberships.active().count(),
+        "poll_seconds": PROJECTOR_POLL_SECONDS,
+    }
+    if classroom.projector_results:
+        results = ballot_results(article=classroom.article, voter_ids=class_voter_ids(classroom),
+                                 label=f"class-{classroom.pk}")
+        context.update(results=results, rows=results.sorted_by("score"))
+    if request.htmx:
+        return render(request, "forum/classes/_projector_live.html", context)
+    # The address the teacher opened this page with: pupils' phones reach the site the same way.
+    join_url = request.build_absolute_uri(reverse("forum:class_join_link", args=[classroom.join_code]))
+    context.update(join_url=join_url, spaced_code=spaced(classroom.join_code),
+                   qr=qr_svg(join_url, title=f"QR code of the join link for {classroom.name}"))
+    return render(request, "forum/classes/projector.html", context)

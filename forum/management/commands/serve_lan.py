@@ -121,14 +121,17 @@ def lan_environment(base: Mapping[str, str], *, hosts: list[str]) -> dict[str, s
     }
 
 
-def lan_server(*, host: str, port: int, workers: int, environ: Mapping[str, str]) -> LanServer:
+def lan_server(*, host: str, port: int, threads: int, environ: Mapping[str, str]) -> LanServer:
     """What to run, with which environment, and the URLs to print; starts nothing."""
     host = host.strip("[]")
     addresses = network_addresses()
     names = host_names()
     env = lan_environment(environ, hosts=allowed_hosts(addresses=addresses, names=names, bind_host=host))
     argv = [sys.executable, "-m", "gunicorn", "diplomacy.wsgi", "--bind", f"{url_host(host)}:{port}",
-            "--workers", str(workers), "--chdir", str(settings.BASE_DIR),
+            # One process with threads: without Redis the cache (rate limits, the versions that make
+            # cached results stale) lives in that process's memory, so every request must see the same one.
+            "--workers", "1", "--threads", str(threads), "--worker-class", "gthread",
+            "--chdir", str(settings.BASE_DIR),
             # gunicorn 27 otherwise opens a control socket in ~/.gunicorn, shared by every server a user runs.
             "--no-control-socket"]
     return LanServer(
@@ -144,10 +147,10 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=EVERY_INTERFACE[0],
                             help="Address to listen on: 0.0.0.0 (IPv4), :: (IPv6 and IPv4) or one address.")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes.")
+        parser.add_argument("--threads", type=int, default=8, help="Requests served at once (one process).")
 
-    def handle(self, *args, host, port, workers, **options):
-        server = lan_server(host=host, port=port, workers=workers, environ=os.environ)
+    def handle(self, *args, host, port, threads, **options):
+        server = lan_server(host=host, port=port, threads=threads, environ=os.environ)
         # In its own process: the hashed, compressed file names need debug off when settings load.
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py"), "collectstatic", "--noinput", "-v", "0"]
         if subprocess.run(manage, env=server.env, check=False).returncode:  # noqa: S603 (our own manage.py)
