@@ -235,6 +235,14 @@ def test_a_lesson_of_thirty_pupils_on_one_school_network(article, factors):
     for factor, was, now in change.rows:
         assert (was, now) == pytest.approx((expected_before[factor.pk], expected_after[factor.pk]))
 
+    # The teacher's feed has every comment and reply, newest first, with full names.
+    feed_url = reverse("forum:class_feed", args=[classroom.pk])
+    feed = timed("feed", teacher.get, feed_url)
+    assert feed.context["page"].paginator.count == 30 * 4
+    newest = feed.context["page"].object_list[0]
+    assert newest.body == "Reply 1 from pupil 29." and newest.parent_id is not None
+    assert "Reply 1 from pupil 29." in feed.content.decode()
+
     # The exports say the same.
     export = reverse("forum:class_export", args=[classroom.pk, "roster"])
     rows = rows_of(timed("export", teacher.get, export))
