@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from forum.models import Comment, Membership
 from forum.services.classes import add_prompt
-from forum.services.discussion import post_comment, toggle_helpful
+from forum.services.discussion import flag_comment, post_comment, toggle_helpful
 from forum.services.voting import add_curated_factors, cast_ballot
 from tests.browser.helpers import log_in, site_nav
 from tests.factories import ClassroomFactory, MemberFactory, MembershipFactory
@@ -61,8 +61,9 @@ def busy_classroom(classroom):
     ]
     opening = post_comment(author=amara, topic=first, classroom=classroom,
                            body="Neither side wants to look weak before the other moves first.")
-    post_comment(author=ben, topic=first, classroom=classroom, parent=opening,
-                 body="But sanctions make waiting expensive for one of them.")
+    reply = post_comment(author=ben, topic=first, classroom=classroom, parent=opening,
+                         body="But sanctions make waiting expensive for one of them.")
+    flag_comment(member=chloe, comment=reply, reason="off_topic")  # the teacher decides, on the class page
     post_comment(author=chloe, topic=second, classroom=classroom,
                  body="The back channels matter more than the public summits.")
     for member in (ben, chloe):
@@ -178,12 +179,10 @@ def test_pupil_logs_in_with_the_sheet_and_must_choose_a_password_first(classroom
     pupil_page.get_by_label(re.compile(r"^\s*New password\*?\s*$")).fill("my own secret 42")
     pupil_page.get_by_label("New password confirmation").fill("my own secret 42")
     pupil_page.get_by_role("button", name="Change password").click()
-    expect(pupil_page.get_by_role("heading", level=1)).to_have_text("Password changed")
-
-    site_nav(pupil_page).get_by_role("link", name="Classes").click()
-    pupil_page.get_by_role("main").get_by_role("link", name="10B").click()
+    # Straight into the class, not a "password changed" page.
     expect(pupil_page).to_have_url(classroom.get_absolute_url())
     expect(pupil_page.get_by_role("heading", level=1)).to_have_text("10B")
+    expect(pupil_page.get_by_text("Your password is set. Welcome to 10B!")).to_be_visible()
     assert Membership.objects.filter(classroom=classroom, member__username="ed.pupil").exists()
 
 
