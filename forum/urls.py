@@ -15,6 +15,7 @@ urlpatterns = [
     path("articles/<slug:article>/factors/propose/", voting.propose, name="propose_factor"),
     path("articles/<slug:article>/topics/<slug:topic>/comments/", discussion.comment_create, name="comment_create"),
     path("comments/<int:pk>/", discussion.comment_permalink, name="comment"),
+    path("comments/<int:pk>/thread/", discussion.comment_thread, name="comment_thread"),
     path("comments/<int:pk>/reply/", discussion.comment_reply, name="comment_reply"),
     path("comments/<int:pk>/edit/", discussion.comment_edit, name="comment_edit"),
     path("comments/<int:pk>/delete/", discussion.comment_delete, name="comment_delete"),

@@ -20,7 +20,15 @@ from forum.models import Classroom, Comment
 from forum.models.discussion import MAX_DISPLAY_DEPTH
 from forum.selectors.classes import class_spaces, prompts_with_counts
 from forum.selectors.content import topic_detail
-from forum.selectors.discussion import comment_page_number, thread_roots, topic_thread
+from forum.selectors.discussion import (
+    REPLIES_SHOWN,
+    THREAD_PAGE_REPLIES,
+    comment_page_number,
+    reply_place,
+    single_thread,
+    thread_roots,
+    topic_thread,
+)
 from forum.services.accounts import can_moderate
 from forum.services.classes import teacher_of_comment
 from forum.services.discussion import (
@@ -130,7 +138,7 @@ def visible_comment(request, pk, queryset=None) -> Comment:
 
 def comment_context(request, comment: Comment, **extra) -> dict:
     """Context for one comment rendered on its own, after an htmx action."""
-    comment.children, comment.has_visible_descendant = [], False
+    comment.children, comment.has_visible_descendant, comment.more_replies = [], False, 0
     comment.shown = comment.shown_to(request.user, moderator=can_moderate(request.user))
     comment.marked_helpful = comment.helpful_marks.filter(member=request.user).exists()
     comment.flagged = comment.flags.filter(member=request.user).exists()
@@ -275,7 +283,15 @@ def comment_helpful(request, pk):
 
 @require_GET
 def comment_permalink(request, pk):
+    """Where a comment is shown: its topic page, or, past a thread's first replies, the thread's own page."""
     comment = visible_comment(request, pk)
+    moderator = moderates_here(request.user, comment.classroom)
+    if comment.root_id is not None:
+        place = reply_place(comment, request.user, moderator)
+        if place > REPLIES_SHOWN:
+            page = (place - 1) // THREAD_PAGE_REPLIES + 1
+            query = f"?page={page}" if page > 1 else ""
+            return redirect(f"{reverse('forum:comment_thread', args=[comment.root_id])}{query}#comment-{comment.pk}")
     page = comment_page_number(comment, request.user)
     params = {}
     if comment.classroom_id:
@@ -286,6 +302,28 @@ def comment_permalink(request, pk):
         params["page"] = page
     query = f"?{urlencode(params)}" if params else ""
     return redirect(f"{comment.topic.get_absolute_url()}{query}#comment-{comment.pk}")
+
+
+@require_GET
+def comment_thread(request, pk):
+    """A thread on a page of its own: its first comment and every reply, a page at a time.
+
+    htmx's "Show N more replies" asks for the replies alone, to put in place.
+    """
+    root = visible_comment(request, pk)
+    if root.root_id is not None:
+        return redirect("forum:comment_thread", root.root_id)
+    moderator = moderates_here(request.user, root.classroom)
+    root.marked_helpful = request.user.is_authenticated and root.helpful_marks.filter(member=request.user).exists()
+    root.flagged = request.user.is_authenticated and root.flags.filter(member=request.user).exists()
+    page = single_thread(root=root, viewer=request.user, moderator=moderator, page_number=request.GET.get("page"))
+    refusal = write_refusal(request.user, root.classroom) if request.user.is_authenticated else None
+    context = {"comment": root, "topic": root.topic, "article": root.topic.article, "replies": page,
+               "moderator": moderator, **viewer_context(request, can_write=request.user.is_authenticated and
+                                                        refusal is None)}
+    if request.htmx:
+        return render(request, "forum/discussion/_thread_replies.html", context)
+    return render(request, "forum/discussion/thread.html", context)
 
 
 @require_GET
