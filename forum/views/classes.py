@@ -71,7 +71,8 @@ def class_results(classroom: Classroom):
             for row in own.sorted_by("score")]
     sizes = sorted({abs(difference) for _, _, difference in rows}, reverse=True)[:BIGGEST_DIFFERENCES]
     threshold = max(sizes[-1] if sizes else 0, 5)
-    marked = {row.factor.pk for row, _, difference in rows if abs(difference) >= threshold}
+    # A class with no votes is not different from everyone: it has not said anything yet.
+    marked = {row.factor.pk for row, _, difference in rows if abs(difference) >= threshold} if own.voters else set()
     return {"class_results": own, "overall_results": overall, "comparison": rows, "marked": marked}
 
 

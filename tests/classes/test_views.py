@@ -391,6 +391,23 @@ def test_equal_differences_are_all_marked(act_as, classroom, student):
     assert context["marked"] == {factor.pk for factor in factors}  # the top three sizes include both ties
 
 
+def test_class_without_votes_marks_no_big_differences_and_says_so(act_as, classroom, student):
+    factors = FactorFactory.create_batch(3, article=classroom.article)
+    cast_ballot(member=MemberFactory(), article=classroom.article, ranking=factors)  # someone outside the class
+    response = act_as("teacher").get(class_url(classroom))
+    html = response.content.decode()
+    assert response.context["marked"] == set()
+    assert "No votes in the class yet." in html and "big difference" not in html
+    assert reverse("forum:ballot", args=[classroom.article.slug]) in html
+
+
+def test_class_with_votes_shows_the_comparison_not_the_empty_note(act_as, classroom, student):
+    factors = FactorFactory.create_batch(3, article=classroom.article)
+    cast_ballot(member=student, article=classroom.article, ranking=factors[:1])
+    html = act_as("teacher").get(class_url(classroom)).content.decode()
+    assert "No votes in the class yet." not in html and "compare-table" in html
+
+
 def test_a_student_who_did_nothing_shows_as_never_active(act_as, classroom, student):
     roster = act_as("teacher").get(class_url(classroom)).context["roster"]
     assert roster[0].last_active is None
