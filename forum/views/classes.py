@@ -257,9 +257,10 @@ def class_export(request, pk, kind):
                  m.last_active.isoformat(timespec="minutes") if m.last_active else ""] for m in roster(classroom))
         return csv_response(f"{stem}-roster.csv", header, rows)
     if kind == "comments":
-        header = ["topic", "author", "time", "status", "in_reply_to_comment", "text"]
+        header = ["topic", "author", "time", "status", "in_reply_to_comment", "in_reply_to_author", "text"]
         rows = ([c.topic.title, c.author.public_name, c.created_at.isoformat(timespec="minutes"),
-                 c.get_status_display(), c.parent_id or "", c.body] for c in class_comments(classroom))
+                 c.get_status_display(), c.parent_id or "", c.parent.author.full_name if c.parent else "", c.body]
+                for c in class_comments(classroom))
         return csv_response(f"{stem}-comments.csv", header, rows)
     if kind == "results":
         results = class_results(classroom)["class_results"]
