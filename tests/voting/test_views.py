@@ -162,7 +162,7 @@ def test_topic_page_shows_its_factors_with_their_standing(client, factors, artic
     with django_capture_on_commit_callbacks(execute=True):
         cast_ballot(member=MemberFactory(), article=article, ranking=[factors[0]])
     html = client.get(topic.get_absolute_url()).content.decode()
-    assert factors[0].name in html and "#1 of 3" in html
+    assert factors[0].name in html and "Place 1 of 3" in html
     assert factors[1].name not in html
     assert f'href="{urls(article)["ballot"]}"' in html
 
@@ -241,7 +241,7 @@ def test_results_page_shows_a_tie_as_a_shared_place(client, factors, article):
     # both have 5 points and share first place; the third factor, unranked, is third
     assert html.count('<span aria-hidden="true">=1</span>') == 2
     assert html.count('<span class="visually-hidden">1, tied</span>') == 2
-    assert '<td class="text-nowrap">3</td>' in html
+    assert '<td class="results-place text-nowrap">3</td>' in html
 
 
 def test_csv_marks_a_tie_and_keeps_it_text_for_spreadsheets(client, factors, article):
@@ -259,14 +259,14 @@ def test_csv_without_votes_gives_no_places(client, factors, article):
 
 def test_topic_page_without_votes_gives_no_places(client, factors, article):
     html = client.get(factors[0].topics.get().get_absolute_url()).content.decode()
-    assert "No votes yet." in html and " of 3" not in html
+    assert "No votes yet." in html and "Place" not in html
 
 
 def test_topic_page_shows_a_tied_factor_as_a_shared_place(client, factors, article, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         cast_ballot(member=MemberFactory(), article=article, ranking=[factors[1]])
     html = client.get(factors[0].topics.get().get_absolute_url()).content.decode()
-    assert '<span aria-hidden="true">=2</span><span class="visually-hidden">2, tied</span> of 3' in html
+    assert 'Place <span aria-hidden="true">=2</span><span class="visually-hidden">2, tied</span> of 3' in html
 
 
 def test_home_without_votes_says_so_and_lists_no_places(client, factors, article):
