@@ -178,11 +178,12 @@ class ModerationQueueAdmin(ModerateMixin, admin.ModelAdmin):
                                                         ("restore", "Restore"))
              if obj.status in DECISIONS[action][0]],
         )
+        # aria-label, not a visually hidden <label>: that one is positioned absolutely, escapes the
+        # table's scrolling box and made the whole page scroll sideways on a phone.
         return format_html(
-            '<label class="visually-hidden" for="reason-{}">Reason</label>'
-            '<input type="text" name="reason-{}" id="reason-{}" placeholder="Reason (required to hide)" size="22" '
-            'maxlength="500"> {}',
-            obj.pk, obj.pk, obj.pk, buttons,
+            '<input type="text" name="reason-{}" id="reason-{}" aria-label="Reason" '
+            'placeholder="Reason (required to hide)" size="22" maxlength="500"> {}',
+            obj.pk, obj.pk, buttons,
         )
 
     def changelist_view(self, request, extra_context=None):

@@ -80,7 +80,7 @@ def class_comments(classroom: Classroom) -> QuerySet[Comment]:
     """Every comment of the class's space, oldest first, for the teacher's export."""
     return (
         Comment.objects.filter(classroom=classroom)
-        .select_related("author", "topic")
+        .select_related("author", "topic", "parent__author")
         .order_by("created_at", "pk")
     )
 

@@ -2,6 +2,7 @@
 
 import math
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -27,8 +28,14 @@ class FactorResult:
     share: float  # of the most points possible, 0..100
     top3_share: float  # of voters, 0..100
     spread: float  # standard deviation of the points voters gave it, 0..100 of the maximum
-    place: int = 0
+    place: int = 0  # 1 for the most points; factors with equal points share a place (1, =2, =2, 4)
+    tied: bool = False  # shares its place with another factor
     topic_ids: list[int] = field(default_factory=list)
+
+    @property
+    def place_label(self) -> str:
+        """The place as shown: "4", or "=4" when tied."""
+        return f"={self.place}" if self.tied else str(self.place)
 
 
 @dataclass
@@ -106,9 +113,20 @@ def compute_results(article: Article, voter_ids: QuerySet | None) -> Results:
             spread=100 * spread / n if n else 0.0,
             topic_ids=[int(pk) for pk in (factor.topic_ids or "").split(",") if pk],
         ))
-    for place, row in enumerate(sorted(rows, key=SORTS["score"]), start=1):
-        row.place = place
+    assign_places(rows)
     return Results(voters=voters, factor_count=n, rows=rows)
+
+
+def assign_places(rows: list[FactorResult]) -> None:
+    """Standard competition ranking by points: two factors tied for 4th are both "=4", the next is 6th."""
+    place, previous = 0, None
+    for index, row in enumerate(sorted(rows, key=SORTS["score"]), start=1):
+        if row.score != previous:
+            place, previous = index, row.score
+        row.place = place
+    counts = Counter(row.score for row in rows)
+    for row in rows:
+        row.tied = counts[row.score] > 1
 
 
 def cached_until_a_ballot_changes(article: Article, label: str, compute):

@@ -84,7 +84,8 @@ def class_results(classroom: Classroom):
             for row in own.sorted_by("score")]
     sizes = sorted({abs(difference) for _, _, difference in rows}, reverse=True)[:BIGGEST_DIFFERENCES]
     threshold = max(sizes[-1] if sizes else 0, 5)
-    marked = {row.factor.pk for row, _, difference in rows if abs(difference) >= threshold}
+    # A class with no votes is not different from everyone: it has not said anything yet.
+    marked = {row.factor.pk for row, _, difference in rows if abs(difference) >= threshold} if own.voters else set()
     return {"class_results": own, "overall_results": overall, "comparison": rows, "marked": marked}
 
 
@@ -316,9 +317,10 @@ def class_export(request, pk, kind):
                  m.last_active.isoformat(timespec="minutes") if m.last_active else ""] for m in roster(classroom))
         return csv_response(f"{stem}-roster.csv", header, rows)
     if kind == "comments":
-        header = ["topic", "author", "time", "status", "in_reply_to_comment", "text"]
+        header = ["topic", "author", "time", "status", "in_reply_to_comment", "in_reply_to_author", "text"]
         rows = ([c.topic.title, c.author.full_name, c.created_at.isoformat(timespec="minutes"),
-                 c.get_status_display(), c.parent_id or "", c.body] for c in class_comments(classroom))
+                 c.get_status_display(), c.parent_id or "", c.parent.author.full_name if c.parent else "", c.body]
+                for c in class_comments(classroom))
         return csv_response(f"{stem}-comments.csv", header, rows)
     if kind == "results":
         results = class_results(classroom)["class_results"]

@@ -31,7 +31,7 @@ def topic_factors_context(request, topic) -> dict:
     """The factors a topic discusses with their standing (from the cached results: no query when warm)."""
     article = topic.article
     results = ballot_results(article=article)
-    rows = sorted(results.for_topic(topic.pk), key=lambda row: row.place)
+    rows = sorted(results.for_topic(topic.pk), key=lambda row: (row.place, row.factor.name))
     if article.results_after_voting and not results_visible(request, article, current_ballot(
             member=request.user, article=article)):
         results = None
@@ -69,8 +69,10 @@ def results_csv(request, article):
 def results_csv_response(filename: str, results) -> HttpResponse:
     header = ["place", "factor", "borda_points", "share_of_maximum_percent", "top3_percent", "disagreement_percent",
               "voters"]
-    rows = ([row.place, row.factor.name, row.score, f"{row.share:.1f}", f"{row.top3_share:.1f}", f"{row.spread:.1f}",
-             results.voters] for row in results.sorted_by("score"))
+    # No votes, no places: every factor would be "=1". A tie's "=4" starts like a formula, so
+    # csv_response writes it as text ("'=4"), which a spreadsheet shows as =4 rather than computing 4.
+    rows = ([row.place_label if results.voters else "", row.factor.name, row.score, f"{row.share:.1f}",
+             f"{row.top3_share:.1f}", f"{row.spread:.1f}", results.voters] for row in results.sorted_by("score"))
     return csv_response(filename, header, rows)
 
 

@@ -11,7 +11,7 @@ from forum.models import Comment, Membership
 from forum.services.classes import add_prompt
 from forum.services.discussion import flag_comment, post_comment, toggle_helpful
 from forum.services.voting import add_curated_factors, cast_ballot
-from tests.browser.helpers import log_in, site_nav
+from tests.browser.helpers import log_in
 from tests.factories import ClassroomFactory, MemberFactory, MembershipFactory
 
 pytestmark = pytest.mark.browser

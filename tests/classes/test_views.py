@@ -363,6 +363,33 @@ def test_comments_export_escapes_formulas(act_as, classroom, topic, student):
     assert texts == ["'=HYPERLINK(\"http://evil\")", "'+1", "'-2", "'@SUM(A1)", "Ünïcode ✓"]
 
 
+def test_comments_export_names_the_author_replied_to_as_the_teacher_knows_them(act_as, classroom, topic, student):
+    pupil = MembershipFactory(classroom=classroom, member=MemberFactory(
+        display_name="Kim P.", first_name="Kimberly", last_name="Papadopoulou")).member
+    question = post_comment(author=pupil, topic=topic, body="Why talk at all?", classroom=classroom)
+    answer = post_comment(author=student, topic=topic, body="To avoid escalation.", parent=question)
+    rows = rows_of(act_as("teacher").get(class_url(classroom, "class_export", "comments")))
+    assert rows[0][4:6] == ["in_reply_to_comment", "in_reply_to_author"]
+    by_text = {row[-1]: row for row in rows[1:]}
+    assert by_text["Why talk at all?"][4:6] == ["", ""]
+    assert by_text["To avoid escalation."][4:6] == [str(question.pk), "Kimberly Papadopoulou"]
+    assert answer.classroom_id == classroom.pk  # the reply stayed in its parent's class space
+
+
+@pytest.mark.parametrize("replies", [1, 30])
+def test_comments_export_costs_the_same_whatever_the_replies(act_as, classroom, topic, student,
+                                                            django_assert_num_queries, replies):
+    question = post_comment(author=student, topic=topic, body="Why?", classroom=classroom)
+    for n in range(replies):
+        author = MembershipFactory(classroom=classroom).member
+        post_comment(author=author, topic=topic, body=f"Because {n}.", parent=question)
+    client = act_as("teacher")
+    # session (unless in Redis), teacher, class, the comments with their authors, topics and parents' authors
+    with django_assert_num_queries(3 + SESSION_QUERIES):
+        response = client.get(class_url(classroom, "class_export", "comments"))
+    assert len(rows_of(response)) == replies + 2
+
+
 def test_results_export(act_as, classroom, participation):
     rows = rows_of(act_as("teacher").get(class_url(classroom, "class_export", "results")))
     assert rows[0][1] == "factor" and len(rows) == 3
@@ -444,6 +471,23 @@ def test_equal_differences_are_all_marked(act_as, classroom, student):
     # the class: 4 and 3 points of 4; everyone: 4, 3, 4, 3 of 8 -> +50, +38, -50, -38 points
     assert differences == {factors[0]: 50, factors[1]: 38, factors[2]: -50, factors[3]: -38}
     assert context["marked"] == {factor.pk for factor in factors}  # the top three sizes include both ties
+
+
+def test_class_without_votes_marks_no_big_differences_and_says_so(act_as, classroom, student):
+    factors = FactorFactory.create_batch(3, article=classroom.article)
+    cast_ballot(member=MemberFactory(), article=classroom.article, ranking=factors)  # someone outside the class
+    response = act_as("teacher").get(class_url(classroom))
+    html = response.content.decode()
+    assert response.context["marked"] == set()
+    assert "No votes in the class yet." in html and "big difference" not in html
+    assert reverse("forum:ballot", args=[classroom.article.slug]) in html
+
+
+def test_class_with_votes_shows_the_comparison_not_the_empty_note(act_as, classroom, student):
+    factors = FactorFactory.create_batch(3, article=classroom.article)
+    cast_ballot(member=student, article=classroom.article, ranking=factors[:1])
+    html = act_as("teacher").get(class_url(classroom)).content.decode()
+    assert "No votes in the class yet." not in html and "compare-table" in html
 
 
 def test_a_student_who_did_nothing_shows_as_never_active(act_as, classroom, student):

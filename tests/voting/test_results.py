@@ -65,6 +65,25 @@ def test_no_votes_gives_zeros_not_errors(factors):
     assert all(row.score == 0 and row.share == 0 for row in results.rows)
 
 
+def test_factors_with_equal_points_share_a_place_and_the_next_skips_it(factors):
+    a, b, c, d = factors
+    vote(factors, 0, 1, 2)  # a 4, b 3, c 2
+    vote(factors, 2, 0, 1)  # c 4, a 3, b 2
+    vote(factors, 1)  # b 4
+    vote(factors, 3, 2)  # d 4, c 3: in all a 7, b 9, c 9, d 4
+    places = {row.factor: (row.place_label, row.tied) for row in ballot_results(article=a.article).rows}
+    assert places == {b: ("=1", True), c: ("=1", True), a: ("3", False), d: ("4", False)}
+
+
+def test_tie_for_fourth_is_shared_and_the_next_factor_is_sixth(db):
+    factors = FactorFactory.create_batch(6, article=ArticleFactory())  # n = 6
+    vote(factors, 0, 1, 2, 3, 4)  # 6, 5, 4, 3, 2, 0
+    vote(factors, 0, 1, 2, 4, 3)  # 6, 5, 4, 2, 3, 0: totals 12, 10, 8, 5, 5, 0
+    rows = ballot_results(article=factors[0].article).sorted_by("score")
+    assert [row.place_label for row in rows] == ["1", "2", "3", "=4", "=4", "6"]
+    assert [row.place for row in rows] == [1, 2, 3, 4, 4, 6]  # an int, for sorting
+
+
 def test_only_current_ballots_count(factors):
     a, b, *_ = factors
     member = vote(factors, 0)

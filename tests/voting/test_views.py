@@ -162,7 +162,7 @@ def test_topic_page_shows_its_factors_with_their_standing(client, factors, artic
     with django_capture_on_commit_callbacks(execute=True):
         cast_ballot(member=MemberFactory(), article=article, ranking=[factors[0]])
     html = client.get(topic.get_absolute_url()).content.decode()
-    assert factors[0].name in html and "#1 of 3" in html
+    assert factors[0].name in html and "Place 1 of 3" in html
     assert factors[1].name not in html
     assert f'href="{urls(article)["ballot"]}"' in html
 
@@ -222,3 +222,53 @@ def test_moderator_approves_in_the_admin_and_the_proposer_is_told(act_as, articl
     factor.refresh_from_db()
     assert factor.status == Factor.Status.APPROVED
     assert "“Energy” was approved" in Notification.objects.get(recipient=proposer).text
+
+
+# Empty results and ties
+
+
+def test_results_page_without_votes_says_so_instead_of_a_table_of_zeros(client, factors, article):
+    html = client.get(urls(article)["results"]).content.decode()
+    assert "No votes yet." in html and f'href="{urls(article)["ballot"]}"' in html
+    assert "results-table" not in html and "0 points" not in html
+    assert all(factor.name in html for factor in factors)  # still listed, as the factors to rank
+
+
+def test_results_page_shows_a_tie_as_a_shared_place(client, factors, article):
+    cast_ballot(member=MemberFactory(), article=article, ranking=[factors[0], factors[1]])
+    cast_ballot(member=MemberFactory(), article=article, ranking=[factors[1], factors[0]])
+    html = client.get(urls(article)["results"]).content.decode()
+    # both have 5 points and share first place; the third factor, unranked, is third
+    assert html.count('<span aria-hidden="true">=1</span>') == 2
+    assert html.count('<span class="visually-hidden">1, tied</span>') == 2
+    assert '<td class="results-place text-nowrap">3</td>' in html
+
+
+def test_csv_marks_a_tie_and_keeps_it_text_for_spreadsheets(client, factors, article):
+    cast_ballot(member=MemberFactory(), article=article, ranking=[factors[2]])
+    rows = list(csv.reader(io.StringIO(client.get(urls(article)["csv"]).content.decode("utf-8").lstrip("\ufeff"))))
+    # a spreadsheet would compute =2 to 2: the apostrophe makes it show "=2"
+    assert [row[:2] for row in rows[1:]] == [["1", factors[2].name], ["'=2", factors[0].name],
+                                             ["'=2", factors[1].name]]
+
+
+def test_csv_without_votes_gives_no_places(client, factors, article):
+    rows = list(csv.reader(io.StringIO(client.get(urls(article)["csv"]).content.decode("utf-8").lstrip("\ufeff"))))
+    assert [row[0] for row in rows[1:]] == ["", "", ""]
+
+
+def test_topic_page_without_votes_gives_no_places(client, factors, article):
+    html = client.get(factors[0].topics.get().get_absolute_url()).content.decode()
+    assert "No votes yet." in html and "Place" not in html
+
+
+def test_topic_page_shows_a_tied_factor_as_a_shared_place(client, factors, article, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        cast_ballot(member=MemberFactory(), article=article, ranking=[factors[1]])
+    html = client.get(factors[0].topics.get().get_absolute_url()).content.decode()
+    assert 'Place <span aria-hidden="true">=2</span><span class="visually-hidden">2, tied</span> of 3' in html
+
+
+def test_home_without_votes_says_so_and_lists_no_places(client, factors, article):
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "No votes yet." in html and "1. " not in html
