@@ -84,8 +84,9 @@ def class_results(classroom: Classroom):
             for row in own.sorted_by("score")]
     sizes = sorted({abs(difference) for _, _, difference in rows}, reverse=True)[:BIGGEST_DIFFERENCES]
     threshold = max(sizes[-1] if sizes else 0, 5)
-    # A class with no votes is not different from everyone: it has not said anything yet.
-    marked = {row.factor.pk for row, _, difference in rows if abs(difference) >= threshold} if own.voters else set()
+    # With no votes on either side there is nothing to compare: a difference would be noise.
+    compared = own.voters and overall.voters
+    marked = {row.factor.pk for row, _, difference in rows if abs(difference) >= threshold} if compared else set()
     return {"class_results": own, "overall_results": overall, "comparison": rows, "marked": marked}
 
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from forum.csv_export import csv_response
 from forum.forms import BallotForm, ProposeFactorForm
+from forum.selectors.classes import class_spaces
 from forum.selectors.content import published_articles
 from forum.selectors.voting import (
     SORTS,
@@ -92,6 +93,9 @@ def ballot(request, article):
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            if classes := class_spaces(request.user, article):  # in a lesson: back to the class's results
+                messages.success(request, f"Your ranking is saved. Here is how {classes[0].name} ranks the factors.")
+                return redirect(f"{classes[0].get_absolute_url()}#class-results-heading")
             messages.success(request, "Your ranking is saved. Here is how everyone ranks the factors.")
             return redirect("forum:results", article.slug)
     context = {"article": article, "form": form, "standing": standing, "restriction": restriction}

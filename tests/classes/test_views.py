@@ -685,3 +685,26 @@ def test_teacher_cannot_unlock_a_student_removed_from_the_class(act_as, classroo
     assert "You can unlock the students of your own class." in response.content.decode()
     assert not ModerationLog.objects.exists()
     assert not log_in(locked_student)
+
+
+def test_a_student_who_ranks_lands_on_the_class_s_results(act_as, classroom, student):
+    factor = FactorFactory(article=classroom.article)
+    response = act_as("student").post(reverse("forum:ballot", args=[classroom.article.slug]),
+                                      {f"rank_{factor.pk}": 1})
+    assert response["Location"] == f"{classroom.get_absolute_url()}#class-results-heading"
+
+
+def test_a_class_account_is_not_offered_the_public_tab_to_post_in(client, pupil, topic):
+    pupil.must_change_password = False
+    pupil.save()
+    client.force_login(pupil)
+    html = client.get(topic.get_absolute_url()).content.decode()
+    assert "Posting to <strong>10B</strong>" in html and "Post publicly instead" not in html
+
+
+def test_no_difference_is_marked_while_nobody_outside_the_class_counts(act_as, classroom, pupil):
+    factors = FactorFactory.create_batch(3, article=classroom.article)
+    cast_ballot(member=pupil, article=classroom.article, ranking=factors)  # an untrusted teacher's pupil
+    context = act_as("teacher").get(class_url(classroom)).context
+    assert context["class_results"].voters == 1 and context["overall_results"].voters == 0
+    assert context["marked"] == set()
