@@ -1,5 +1,7 @@
 """What the browser journeys share: the site's menu, the login form, and waiting for htmx."""
 
+import re
+
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -42,3 +44,14 @@ def settled(page):
 
 def card(page, comment):
     return page.locator(f"#card-{comment.pk}")
+
+
+def choose_password(page, one_time_password):
+    """Django's password change form, which a pupil meets at first login."""
+    expect(page).to_have_url(reverse("password_change"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change your password")
+    page.get_by_label("Old password").fill(one_time_password)
+    # A regex meets the label's raw text, which crispy pads with spaces and ends with a star.
+    page.get_by_label(re.compile(r"^\s*New password\*?\s*$")).fill("my own secret 42")
+    page.get_by_label("New password confirmation").fill("my own secret 42")
+    page.get_by_role("button", name="Change password").click()

@@ -11,7 +11,7 @@ from forum.models import Comment, Membership
 from forum.services.classes import add_prompt
 from forum.services.discussion import flag_comment, post_comment, toggle_helpful
 from forum.services.voting import add_curated_factors, cast_ballot
-from tests.browser.helpers import log_in
+from tests.browser.helpers import choose_password, log_in
 from tests.factories import ClassroomFactory, MemberFactory, MembershipFactory
 
 pytestmark = pytest.mark.browser
@@ -172,13 +172,7 @@ def test_pupil_logs_in_with_the_sheet_and_must_choose_a_password_first(classroom
 
     pupil_page = new_context().new_page()
     log_in(pupil_page, username="dee.pupil", password=password)
-    expect(pupil_page).to_have_url(reverse("password_change"))
-    expect(pupil_page.get_by_role("heading", level=1)).to_have_text("Change your password")
-    pupil_page.get_by_label("Old password").fill(password)
-    # A regex meets the label's raw text, which crispy pads with spaces and ends with a star.
-    pupil_page.get_by_label(re.compile(r"^\s*New password\*?\s*$")).fill("my own secret 42")
-    pupil_page.get_by_label("New password confirmation").fill("my own secret 42")
-    pupil_page.get_by_role("button", name="Change password").click()
+    choose_password(pupil_page, password)
     # Straight into the class, not a "password changed" page.
     expect(pupil_page).to_have_url(classroom.get_absolute_url())
     expect(pupil_page.get_by_role("heading", level=1)).to_have_text("10B")

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from forum.models import Ballot, Classroom, Comment
 from forum.services.voting import add_curated_factors
-from tests.browser.helpers import card, log_in, settled, submit_login_form
+from tests.browser.helpers import card, choose_password, log_in, settled, submit_login_form
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.browser
@@ -39,17 +39,6 @@ def read_sheet(page):
     rows = page.locator(".sheet-table tbody tr").evaluate_all(
         "rows => rows.map(row => [...row.cells].map(cell => cell.innerText.trim()))")
     return {name: (username, password) for name, username, password in rows}
-
-
-def choose_password(page, one_time_password):
-    """Django's password change form, which a pupil meets at first login."""
-    expect(page).to_have_url(reverse("password_change"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Change your password")
-    page.get_by_label("Old password").fill(one_time_password)
-    # A regex meets the label's raw text, which crispy pads with spaces and ends with a star.
-    page.get_by_label(re.compile(r"^\s*New password\*?\s*$")).fill("my own secret 42")
-    page.get_by_label("New password confirmation").fill("my own secret 42")
-    page.get_by_role("button", name="Change password").click()
 
 
 def ranked_names(page):

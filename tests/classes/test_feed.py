@@ -8,13 +8,13 @@ from django.utils import timezone
 
 from forum.models import Comment
 from forum.views import classes as class_views
+from tests.classes.conftest import outcome
 from tests.conftest import SESSION_QUERIES
 from tests.factories import (
     ClassroomFactory,
     CommentFactory,
     MemberFactory,
     MembershipFactory,
-    ModeratorFactory,
     SubsectionFactory,
     TopicFactory,
 )
@@ -33,37 +33,8 @@ def topic(classroom):
     return classroom.article.topics.get()
 
 
-@pytest.fixture
-def student(classroom):
-    return MembershipFactory(classroom=classroom, member=MemberFactory(display_name="Sam Student")).member
-
-
-@pytest.fixture
-def act_as(client, classroom, student):
-    def login(role):
-        user = {
-            "teacher": lambda: classroom.teacher,
-            "student": lambda: student,
-            "other_student": lambda: MembershipFactory(classroom=ClassroomFactory(article=classroom.article)).member,
-            "member": MemberFactory,
-            "moderator": ModeratorFactory,
-            "anonymous": lambda: None,
-        }[role]()
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return login
-
-
 def feed_url(classroom):
     return reverse("forum:class_feed", args=[classroom.pk])
-
-
-def outcome(response):
-    if response.status_code == 302 and reverse("login") in response["Location"]:
-        return "login"
-    return response.status_code
 
 
 def class_comment(classroom, topic, author, minutes_ago=0, **fields):

@@ -9,13 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from forum.services.voting import cast_ballot
+from tests.classes.conftest import outcome
 from tests.factories import (
-    AdminFactory,
     ClassroomFactory,
     FactorFactory,
-    MemberFactory,
     MembershipFactory,
-    ModeratorFactory,
 )
 
 
@@ -24,38 +22,8 @@ def classroom(db):
     return ClassroomFactory(name="10B", join_code="K7DP3QX")
 
 
-@pytest.fixture
-def student(classroom):
-    return MembershipFactory(classroom=classroom).member
-
-
-@pytest.fixture
-def act_as(client, classroom, student):
-    def login(role):
-        user = {
-            "teacher": lambda: classroom.teacher,
-            "student": lambda: student,
-            "other_student": lambda: MembershipFactory(classroom=ClassroomFactory(article=classroom.article)).member,
-            "member": MemberFactory,
-            "moderator": ModeratorFactory,
-            "admin": AdminFactory,
-            "anonymous": lambda: None,
-        }[role]()
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return login
-
-
 def projector_url(classroom):
     return reverse("forum:class_projector", args=[classroom.pk])
-
-
-def outcome(response):
-    if response.status_code == 302 and reverse("login") in response["Location"]:
-        return "login"
-    return response.status_code
 
 
 @pytest.mark.parametrize("role, expected", [("teacher", 200), ("student", 404), ("other_student", 404),

@@ -13,6 +13,7 @@ from forum.models.moderation import ModerationLog
 from forum.services.classes import create_pupil_accounts
 from forum.services.discussion import post_comment, toggle_helpful
 from forum.services.voting import cast_ballot
+from tests.classes.conftest import outcome
 from tests.conftest import SESSION_QUERIES
 from tests.factories import (
     ClassroomFactory,
@@ -20,7 +21,6 @@ from tests.factories import (
     FactorFactory,
     MemberFactory,
     MembershipFactory,
-    ModeratorFactory,
     TopicFactory,
 )
 
@@ -39,38 +39,8 @@ def topic(classroom):
     return classroom.article.topics.get()
 
 
-@pytest.fixture
-def student(classroom):
-    return MembershipFactory(classroom=classroom, member=MemberFactory(display_name="Sam Student")).member
-
-
-@pytest.fixture
-def act_as(client, classroom, student):
-    def login(role):
-        user = {
-            "teacher": lambda: classroom.teacher,
-            "student": lambda: student,
-            "other_student": lambda: MembershipFactory(classroom=ClassroomFactory(article=classroom.article)).member,
-            "member": MemberFactory,
-            "moderator": ModeratorFactory,
-            "anonymous": lambda: None,
-        }[role]()
-        if user is not None:
-            client.force_login(user)
-        client.user = user
-        return client
-
-    return login
-
-
 def class_url(classroom, name="class", *args):
     return reverse(f"forum:{name}", args=[classroom.pk, *args])
-
-
-def outcome(response):
-    if response.status_code == 302 and reverse("login") in response["Location"]:
-        return "login"
-    return response.status_code
 
 
 # Seeing the class
