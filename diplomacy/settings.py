@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it compresses what every other middleware has written (with Django's BREACH mitigation).
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -74,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "forum.caching.ContentVersionMiddleware",
     "forum.middleware.ChoosePasswordMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -122,6 +125,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"forum-test-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Counters every process shares (rate limits, the content version that makes cached pages stale):
+# Redis when REDIS_URL is set, else this SQLite file, shared by the processes of this machine (forum/shared.py).
+SHARED_STATE_PATH = Path(os.environ.get("DJANGO_SHARED_STATE_PATH") or BASE_DIR / "shared-state.sqlite3")
 
 # Cache: Redis when REDIS_URL is set (shared by every process), else local memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")

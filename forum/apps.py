@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.contrib.auth.signals import user_login_failed
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class ForumConfig(AppConfig):
@@ -9,10 +10,22 @@ class ForumConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from forum import caching, models
         from forum.ratelimit import count_failed_login
 
         # Every failed login, on any login page, counts towards its address's ceiling.
         user_login_failed.connect(count_failed_login, dispatch_uid="forum.count_failed_login")
+
+        # Whatever changes what readers see, from a service, the admin or a command, makes cached pages stale.
+        shown = [models.Article, models.Topic, models.Subsection, models.KeyPoint, models.FaqEntry, models.Factor,
+                 models.Comment, models.HelpfulMark, models.Ballot, models.Classroom, models.Membership,
+                 models.Prompt]
+        for model in shown:
+            post_save.connect(caching.content_changed, sender=model, dispatch_uid=f"content:save:{model.__name__}")
+            post_delete.connect(caching.content_changed, sender=model, dispatch_uid=f"content:delete:{model.__name__}")
+        m2m_changed.connect(caching.content_changed, sender=models.Factor.topics.through,
+                            dispatch_uid="content:factor-topics")
+        post_save.connect(caching.user_changed, sender=models.User, dispatch_uid="content:user")
 
 
 class ForumAdminConfig(admin_apps.AdminConfig):

@@ -1,12 +1,12 @@
-"""Rate limits on writes, counted in the cache so they hold across processes (Redis)."""
+"""Rate limits on writes, counted in forum.shared so they hold in every process (Redis, or a file)."""
 
 import math
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
+from forum import shared
 from forum.client_ip import client_ip
 
 
@@ -49,15 +49,6 @@ def windows(action: str, member_id: int | str):
             int((window + 1) * seconds - now) + 1, wording
 
 
-def increment(key: str, seconds: int) -> int:
-    cache.add(key, 0, timeout=seconds)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=seconds)
-        return 1
-
-
 def count_action(action: str, member_id: int | str) -> None:
     """Count one `action` by the member (or address); raise RateLimited if it goes over a limit.
 
@@ -65,7 +56,7 @@ def count_action(action: str, member_id: int | str) -> None:
     length as its expiry, then incremented atomically.
     """
     for most, key, seconds, wait, wording in windows(action, member_id):
-        if increment(key, seconds) > most:
+        if shared.counters.incr(key, seconds) > most:
             raise RateLimited(
                 f"You have reached the limit of {wording}. Please wait {wait} seconds and try again.",
                 code="rate_limited",
@@ -75,12 +66,12 @@ def count_action(action: str, member_id: int | str) -> None:
 def record_action(action: str, member_id: int | str) -> None:
     """Count one `action` that has already happened (a failed login), refusing nothing."""
     for _, key, seconds, _, _ in windows(action, member_id):
-        increment(key, seconds)
+        shared.counters.incr(key, seconds)
 
 
 def seconds_until_allowed(action: str, member_id: int | str) -> int:
     """0 if the member (or address) is under every limit of `action`, else how long until it is."""
-    return max((wait for most, key, _, wait, _ in windows(action, member_id) if (cache.get(key) or 0) >= most),
+    return max((wait for most, key, _, wait, _ in windows(action, member_id) if shared.counters.get(key) >= most),
                default=0)
 
 

@@ -2,6 +2,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
 
+from forum import shared
 from forum.article_format import parse_article
 from forum.services.content import publish_article
 
@@ -9,6 +10,13 @@ SHIPPED_ARTICLE = django_settings.BASE_DIR / "forum" / "content" / "us-russia-pe
 SHIPPED_TITLE = "The reduction in US-Russia peace talks"
 # Sessions live in the database by default and in Redis when REDIS_URL is set.
 SESSION_QUERIES = 0 if django_settings.SESSION_ENGINE.endswith(".cache") else 1
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_counters(tmp_path_factory):
+    """Without Redis, the counters every process shares live in a file: one of this test run's own."""
+    if isinstance(shared.counters, shared.SQLiteCounters):
+        shared.counters = shared.SQLiteCounters(tmp_path_factory.mktemp("shared") / "shared-state.sqlite3")
 
 
 @pytest.fixture(autouse=True)
@@ -22,6 +30,8 @@ def _test_settings(settings):
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
+    if isinstance(shared.counters, shared.SQLiteCounters):
+        shared.counters.clear()
     yield
     cache.clear()
 

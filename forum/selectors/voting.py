@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 
-from forum.caching import results_version_key
+from forum.caching import content_version
 from forum.db import GroupConcat
 from forum.models import Article, Ballot, BallotEntry, Factor, User
 
@@ -129,10 +129,9 @@ def assign_places(rows: list[FactorResult]) -> None:
         row.tied = counts[row.score] > 1
 
 
-def cached_until_a_ballot_changes(article: Article, label: str, compute):
-    """`compute()`, cached under `label` until any ballot of the article changes."""
-    version = cache.get_or_set(results_version_key(article.pk), "0", timeout=None)
-    key = f"forum:results:{article.pk}:{version}:{label}"
+def cached_until_content_changes(article: Article, label: str, compute):
+    """`compute()`, cached under `label` until the content changes (a ballot, a member joining a class...)."""
+    key = f"forum:results:{article.pk}:{content_version()}:{label}"
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -145,7 +144,7 @@ def ballot_results(*, article: Article, voter_ids: QuerySet | None = None, label
 
     `label` names the set of voters in the cache key ("everyone", "class-12").
     """
-    return cached_until_a_ballot_changes(article, label, lambda: compute_results(article, voter_ids))
+    return cached_until_content_changes(article, label, lambda: compute_results(article, voter_ids))
 
 
 @dataclass
@@ -168,7 +167,7 @@ def opinion_change(*, article: Article, voter_ids: QuerySet | None = None, label
     first phase), their latest ballot at that moment.
     """
     key = f"opinion-change:{label}:{since.timestamp() if since else ''}"
-    return cached_until_a_ballot_changes(article, key, lambda: compute_opinion_change(article, voter_ids, since))
+    return cached_until_content_changes(article, key, lambda: compute_opinion_change(article, voter_ids, since))
 
 
 def compute_opinion_change(article: Article, voter_ids: QuerySet | None, since=None) -> OpinionChange:

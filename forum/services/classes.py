@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from forum.caching import invalidate_results
+from forum.caching import content_changed
 from forum.models import Article, Classroom, Comment, FaqEntry, Membership, Notification, Prompt, Topic, User
 from forum.models.classes import JOIN_CODE_ALPHABET, new_join_code, normalise_code
 from forum.models.moderation import ModerationLog
@@ -97,7 +97,6 @@ def set_phase(*, teacher: User, classroom: Classroom, phase: str) -> Classroom:
         classroom.phase_one_ended_at = timezone.now()
     classroom.phase = phase
     classroom.save(update_fields=["phase", "phase_one_ended_at"])
-    transaction.on_commit(partial(invalidate_results, classroom.article_id))  # opinion change moves
     return classroom
 
 
@@ -124,7 +123,6 @@ def join_class(*, member: User, code: str) -> Membership:
         return membership
     if not classroom.is_open or classroom.is_archived:
         raise ValidationError({"code": "This class is closed to new members. Ask your teacher to open it."})
-    transaction.on_commit(partial(invalidate_results, classroom.article_id))  # the class's voters changed
     return Membership.objects.create(classroom=classroom, member=member)
 
 
@@ -133,7 +131,7 @@ def leave_class(*, member: User, classroom: Classroom) -> None:
     Membership.objects.filter(classroom=classroom, member=member, removed_at__isnull=True).update(
         removed_at=timezone.now()
     )
-    transaction.on_commit(partial(invalidate_results, classroom.article_id))
+    content_changed()  # the class's voters changed (a bulk update sends no signal)
 
 
 @transaction.atomic
@@ -143,7 +141,6 @@ def remove_student(*, teacher: User, classroom: Classroom, student: User) -> Mem
     membership = Membership.objects.active().get(classroom=classroom, member=student)
     membership.removed_at = timezone.now()
     membership.save(update_fields=["removed_at"])
-    transaction.on_commit(partial(invalidate_results, classroom.article_id))
     transaction.on_commit(partial(
         Notification.objects.create, recipient=student, kind=Notification.Kind.CLASS,
         text=f"Your teacher removed you from the class “{classroom.name}”.",
@@ -157,7 +154,6 @@ def readmit_student(*, teacher: User, classroom: Classroom, student: User) -> Me
     membership = Membership.objects.get(classroom=classroom, member=student)
     membership.removed_at = None
     membership.save(update_fields=["removed_at"])
-    transaction.on_commit(partial(invalidate_results, classroom.article_id))
     return membership
 
 
@@ -265,8 +261,6 @@ def create_pupil_accounts(*, teacher: User, classroom: Classroom, names: list[st
         )
         Membership.objects.create(classroom=classroom, member=pupil)
         created.append((pupil, password))
-    if created:
-        transaction.on_commit(partial(invalidate_results, classroom.article_id))
     return PupilAccounts(created=created, already_in_class=already)
 
 

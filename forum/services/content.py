@@ -5,6 +5,7 @@ from django.db.models import ProtectedError
 from django.utils.text import slugify
 
 from forum.article_format import ParsedArticle, join_blocks, unique_slugs
+from forum.caching import content_changed
 from forum.models import Article
 
 
@@ -83,4 +84,6 @@ def publish_article(*, parsed: ParsedArticle, title: str = "") -> tuple[Article,
         )
     ]
     changed |= sync_children(article.faqs, "position", faq_rows)[1]
+    if changed:
+        content_changed()  # the article's own update above sends no signal
     return article, changed

@@ -14,8 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from forum.caching import invalidate_results
-from forum.models import Article, Comment, Factor, Flag, ModerationLog, ModerationSettings, Restriction, User
+from forum.models import Comment, Factor, Flag, ModerationLog, ModerationSettings, Restriction, User
 from forum.services.accounts import can_moderate
 from forum.services.notifications import notify_moderation
 
@@ -197,8 +196,6 @@ def set_teacher_trust(*, moderator: User, teacher: User, trusted: bool, reason: 
         teacher.save(update_fields=["trusted_teacher"])
         log(actor=moderator, action=Action.TRUST_TEACHER if trusted else Action.DISTRUST_TEACHER, member=teacher,
             reason=reason, status_after="trusted" if trusted else "not trusted")
-        for article_id in Article.objects.values_list("pk", flat=True):  # their pupils may rank any article
-            transaction.on_commit(partial(invalidate_results, article_id))
     return teacher
 
 

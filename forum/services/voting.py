@@ -5,7 +5,6 @@ from functools import partial
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from forum.caching import invalidate_results
 from forum.models import Article, Ballot, BallotEntry, Factor, ModerationSettings, Notification, Topic, User
 from forum.models.voting import REASON_MAX_LENGTH, name_key
 from forum.ratelimit import count_action
@@ -27,8 +26,6 @@ def add_curated_factors(*, article: Article, factors: list[dict]) -> int:
                                        position=position, status=Factor.Status.APPROVED)
         factor.topics.set([topics[slug] for slug in values.get("topics", []) if slug in topics])
         created += 1
-    if created:
-        transaction.on_commit(partial(invalidate_results, article.pk))
     return created
 
 
@@ -72,7 +69,6 @@ def cast_ballot(*, member: User, article: Article, ranking: list[Factor], reason
     BallotEntry.objects.bulk_create(
         BallotEntry(ballot=ballot, factor=factor, rank=rank) for rank, factor in enumerate(ranking, start=1)
     )
-    transaction.on_commit(partial(invalidate_results, article.pk))
     return ballot
 
 
@@ -111,5 +107,4 @@ def decide_factor(*, moderator: User, factor: Factor, approve: bool, reason: str
         text = f"Your proposed factor “{factor.name}” was {verdict}." + (f" {factor.decision_reason}" if reason else "")
         transaction.on_commit(partial(Notification.objects.create, recipient_id=factor.proposed_by_id,
                                       kind=Notification.Kind.FACTOR, text=text[:300]))
-    transaction.on_commit(partial(invalidate_results, factor.article_id))
     return factor

@@ -2,12 +2,14 @@
 
 from django.shortcuts import get_object_or_404, render
 
+from forum.pagecache import cached_for_readers
 from forum.selectors.content import article_overview, published_articles, sibling_topics, topic_detail
 from forum.selectors.voting import ballot_results, current_ballot
 from forum.views.discussion import discussion_context
 from forum.views.voting import results_visible, topic_factors_context
 
 
+@cached_for_readers
 def home(request):
     articles = list(published_articles().only("id", "slug", "title"))
     if not articles:
@@ -15,6 +17,7 @@ def home(request):
     return render_article(request, article_overview(articles[0].slug), others=articles[1:])
 
 
+@cached_for_readers
 def article_detail(request, article):
     return render_article(request, article_overview(article))
 
@@ -30,6 +33,7 @@ def render_article(request, article, **context):
                   {"article": article, "factor_results": results, "top_factors": top, **context})
 
 
+@cached_for_readers
 def topic(request, article, topic):
     topic = topic_detail(article, topic)
     topics = sibling_topics(topic)
@@ -48,6 +52,7 @@ def topic(request, article, topic):
     return render(request, "forum/content/topic.html", context)
 
 
+@cached_for_readers
 def faq(request, article):
     article = get_object_or_404(published_articles().prefetch_related("faqs"), slug=article)
     return render(request, "forum/content/faq.html", {"article": article})

@@ -18,6 +18,7 @@ from forum.forms import CommentForm, EditForm, FlagForm, ReplyForm
 from forum.markdown import render_markdown
 from forum.models import Classroom, Comment
 from forum.models.discussion import MAX_DISPLAY_DEPTH
+from forum.pagecache import cached_for_readers
 from forum.selectors.classes import class_spaces, prompts_with_counts
 from forum.selectors.content import topic_detail
 from forum.selectors.discussion import (
@@ -305,6 +306,7 @@ def comment_permalink(request, pk):
 
 
 @require_GET
+@cached_for_readers
 def comment_thread(request, pk):
     """A thread on a page of its own: its first comment and every reply, a page at a time.
 

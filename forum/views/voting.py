@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from forum.csv_export import csv_response
 from forum.forms import BallotForm, ProposeFactorForm
+from forum.pagecache import cached_for_readers
 from forum.selectors.classes import class_spaces
 from forum.selectors.content import published_articles
 from forum.selectors.voting import (
@@ -40,6 +41,7 @@ def topic_factors_context(request, topic) -> dict:
 
 
 @require_GET
+@cached_for_readers
 def results(request, article):
     article = get_object_or_404(published_articles(), slug=article)
     ballot = current_ballot(member=request.user, article=article)

@@ -36,10 +36,13 @@ def warm(client, topic):
 def test_topic_page_costs_the_same_for_a_reader_whatever_the_comments(topic, client, django_assert_num_queries, count):
     fill(topic, count)
     warm(client, topic)
-    # topic+article, subsections with comment counts, sibling topics, thread count, threads, replies
+    # Rendered (another address than the reader's cached page): topic+article, subsections with comment
+    # counts, sibling topics, thread count, threads with their reply totals, their first replies
     with django_assert_num_queries(6):
-        response = client.get(topic.get_absolute_url())
+        response = client.get(topic.get_absolute_url(), {"sort": "newest"})
     assert response.status_code == 200
+    with django_assert_num_queries(0):  # then from the page cache
+        assert client.get(topic.get_absolute_url(), {"sort": "newest"}).content == response.content
 
 
 @pytest.mark.parametrize("count", [10, 100, 1000])

@@ -172,9 +172,12 @@ def test_results_page_costs_the_same_whatever_the_ballots(client, factors, artic
     for n in range(count):
         cast_ballot(member=MemberFactory(), article=article, ranking=factors[n % 3:] + factors[: n % 3], reason=f"r{n}")
     client.get(urls(article)["results"])
-    # article, reasons (the results and the opinion change are cached)
+    # Rendered again (another address, so not the reader's cached page): article, reasons; the results
+    # and the opinion change come from the cache
     with django_assert_num_queries(2):
-        client.get(urls(article)["results"])
+        client.get(urls(article)["results"], {"sort": "top3"})
+    with django_assert_num_queries(0):  # the same page again: from the page cache
+        client.get(urls(article)["results"], {"sort": "top3"})
 
 
 # Proposing factors
