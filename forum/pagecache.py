@@ -8,17 +8,21 @@ cache being read at all. Members' pages are never cached whole.
 """
 
 import hashlib
+from collections.abc import Iterable
 from functools import wraps
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
+from django.utils.safestring import mark_safe
 
 from forum.caching import content_version
 
 PAGE_TIMEOUT = 600  # a stale version's pages are never asked for again; this only frees the memory
+CARD_TIMEOUT = 3600
 
 
 def page_key(request) -> str:
@@ -61,3 +65,46 @@ def cached_for_readers(view):
         return response
 
     return wrapper
+
+
+# Every page of threads: a comment's card is the same for every viewer in the same position
+
+
+def card_key(comment, context: dict) -> str:
+    """Everything the card shows, and whose eyes it is for: an edit, a decision, a new display name or
+    a mark makes a new key; members in the same position (not its author, not flagged it...) share it."""
+    in_reply_to = getattr(comment, "in_reply_to", None)
+    viewer = context["user"]
+    shown = (comment.pk, comment.status, comment.status_reason, comment.edited_at, comment.helpful_count,
+             comment.shown, comment.author.username, comment.author.public_name,
+             in_reply_to.public_name if in_reply_to else "",
+             comment.anchor.title if comment.anchor_id and not comment.parent_id else "",
+             # the viewer's position
+             comment.author_id == context["viewer_id"], comment.marked_helpful, comment.flagged,
+             context["can_write"], context["moderator"], viewer.is_authenticated and viewer.is_staff,
+             context["comment_base"])
+    return "forum:card:" + hashlib.sha256(repr(shown).encode()).hexdigest()[:40]
+
+
+def attach_comment_cards(comments: Iterable, context: dict) -> None:
+    """Give each comment `card_html`: from the cache (one round trip for a page) or rendered once.
+
+    `context` is the page's: the viewer's id and rights, as the card template reads them.
+    """
+    by_key = {card_key(comment, context): comment for comment in comments}
+    found = cache.get_many(list(by_key))
+    rendered = {}
+    for key, comment in by_key.items():
+        if (html := found.get(key)) is None:
+            html = rendered[key] = render_to_string("forum/discussion/_comment_card.html",
+                                                    {**context, "comment": comment})
+        comment.card_html = mark_safe(html)  # noqa: S308 (our own template's output)
+    if rendered:
+        cache.set_many(rendered, CARD_TIMEOUT)
+
+
+def thread_comments(roots: Iterable):
+    """Every comment of a page of threads: the roots and, depth first, what hangs under them."""
+    for comment in roots:
+        yield comment
+        yield from thread_comments(comment.children)

@@ -13,6 +13,7 @@ import textwrap
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from forum import shared
 from forum.caching import content_version
@@ -177,7 +178,8 @@ def run_elsewhere(code: str) -> None:
 def test_a_change_in_another_process_makes_this_ones_pages_fresh(client, comment):
     page(client, comment)
     before = content_version()
-    Comment.objects.filter(pk=comment.pk).update(body_html="<p>Changed elsewhere.</p>")  # as the other server did
+    # The other server's edit, as it is in the database:
+    Comment.objects.filter(pk=comment.pk).update(body_html="<p>Changed elsewhere.</p>", edited_at=timezone.now())
     run_elsewhere("from forum.caching import bump_content_version; bump_content_version()")
     assert content_version() == before + 1
     assert "Changed elsewhere." in page(client, comment)

@@ -18,7 +18,7 @@ from forum.forms import CommentForm, EditForm, FlagForm, ReplyForm
 from forum.markdown import render_markdown
 from forum.models import Classroom, Comment
 from forum.models.discussion import MAX_DISPLAY_DEPTH
-from forum.pagecache import cached_for_readers
+from forum.pagecache import attach_comment_cards, cached_for_readers, thread_comments
 from forum.selectors.classes import class_spaces, prompts_with_counts
 from forum.selectors.content import topic_detail
 from forum.selectors.discussion import (
@@ -106,6 +106,9 @@ def discussion_context(request, topic) -> dict:
                           page_number=request.GET.get("page"), about=about, moderator=moderator, classroom=space)
     refusal = write_refusal(request.user, space) if request.user.is_authenticated else None
     prompts = list(prompts_with_counts(space, topic)) if space else []
+    viewer = {**viewer_context(request, can_write=request.user.is_authenticated and refusal is None),
+              "moderator": moderator}
+    attach_comment_cards(thread_comments(thread.page.object_list), {**viewer, "user": request.user})
     return {
         "thread": thread,
         "sort_choices": [("oldest", "Oldest"), ("newest", "Newest"), ("helpful", "Most helpful")],
@@ -115,14 +118,18 @@ def discussion_context(request, topic) -> dict:
         "space": space,
         "public_space": PUBLIC_SPACE,
         "prompts": prompts,
-        **viewer_context(request, can_write=request.user.is_authenticated and refusal is None),
-        "moderator": moderator,
+        **viewer,
     }
 
 
 def viewer_context(request, *, can_write: bool) -> dict:
-    """Plain values the comment templates test for every comment (cheaper than the lazy user)."""
-    return {"viewer_id": request.user.pk, "can_write": can_write}
+    """Plain values the comment templates test for every comment (cheaper than the lazy user).
+
+    `comment_base` ("/comments/") builds each comment's links: reverse() for every link of every
+    comment was a good part of a page's cost.
+    """
+    return {"viewer_id": request.user.pk, "can_write": can_write,
+            "comment_base": reverse("forum:comment", args=[0]).removesuffix("0/")}
 
 
 def visible_comment(request, pk, queryset=None) -> Comment:
@@ -268,10 +275,15 @@ def comment_flag(request, pk):
                             title="Flag a comment", comment=comment)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def comment_helpful(request, pk):
+    """Mark a comment helpful or take the mark back; without JavaScript a GET asks first."""
     comment = visible_comment(request, pk, Comment.objects.published())
+    if request.method == "GET":
+        comment.marked_helpful = comment.helpful_marks.filter(member=request.user).exists()
+        return render_fragment(request, "forum/discussion/_helpful_form.html", {"comment": comment},
+                               title="Helpful?")
     try:
         comment.marked_helpful = toggle_helpful(member=request.user, comment=comment)
     except ValidationError as error:
@@ -320,9 +332,10 @@ def comment_thread(request, pk):
     root.flagged = request.user.is_authenticated and root.flags.filter(member=request.user).exists()
     page = single_thread(root=root, viewer=request.user, moderator=moderator, page_number=request.GET.get("page"))
     refusal = write_refusal(request.user, root.classroom) if request.user.is_authenticated else None
-    context = {"comment": root, "topic": root.topic, "article": root.topic.article, "replies": page,
-               "moderator": moderator, **viewer_context(request, can_write=request.user.is_authenticated and
-                                                        refusal is None)}
+    viewer = {**viewer_context(request, can_write=request.user.is_authenticated and refusal is None),
+              "moderator": moderator}
+    attach_comment_cards(thread_comments([root]), {**viewer, "user": request.user})
+    context = {"comment": root, "topic": root.topic, "article": root.topic.article, "replies": page, **viewer}
     if request.htmx:
         return render(request, "forum/discussion/_thread_replies.html", context)
     return render(request, "forum/discussion/thread.html", context)
