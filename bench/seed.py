@@ -188,7 +188,7 @@ def seed(out: Path) -> None:
     invalidate_results(article.pk)
 
     first, second = topics[0], topics[1]
-    busiest_thread = (Comment.objects.filter(topic=first, parent=None, classroom=None)
+    first_thread = (Comment.objects.filter(topic=first, parent=None, classroom=None)
                       .order_by("pk").values_list("pk", flat=True).first())
     seeded_in = time.perf_counter() - started
     info = {
@@ -206,7 +206,7 @@ def seed(out: Path) -> None:
         # The concurrent writers' topic: no comments at the start, so its page is quick to read.
         "quiet_topic": {"url": topics[2].get_absolute_url(),
                         "comment_url": f"/articles/{article.slug}/topics/{topics[2].slug}/comments/"},
-        "thread_url": f"/comments/{busiest_thread}/thread/",
+        "thread_url": f"/comments/{first_thread}/thread/",
         "class_url": classes[0][0].get_absolute_url(),
         "teacher": classes[0][1].username,
         "member": members[0].username,
