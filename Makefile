@@ -44,5 +44,6 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 
-bench: $(VENV)/.installed-dev
-	$(PY) bench/pages.py
+# On demand, never in CI: about five minutes of load on this machine (README: "Benchmarks").
+bench: $(VENV)/.installed
+	$(PY) bench/run.py $(BENCH_ARGS)

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from bare.views import page
+
+urlpatterns = [path("", page)]
