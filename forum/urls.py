@@ -11,6 +11,7 @@ urlpatterns = [
     path("articles/<slug:article>/topics/<slug:topic>/", content.topic, name="topic"),
     path("articles/<slug:article>/factors/", voting.results, name="results"),
     path("articles/<slug:article>/factors/results.csv", voting.results_csv, name="results_csv"),
+    path("articles/<slug:article>/factors/reasons/", voting.reasons, name="reasons"),
     path("articles/<slug:article>/factors/rank/", voting.ballot, name="ballot"),
     path("articles/<slug:article>/factors/propose/", voting.propose, name="propose_factor"),
     path("articles/<slug:article>/topics/<slug:topic>/comments/", discussion.comment_create, name="comment_create"),

@@ -6,13 +6,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Window
+from django.db.models.functions import RowNumber
 
 from forum.caching import content_version
 from forum.db import GroupConcat
 from forum.models import Article, Ballot, BallotEntry, Factor, User
 
 RESULTS_TIMEOUT = 600
+REASONS_SHOWN = 5  # per factor on the results page; the rest on the reasons page
 SORTS = {
     "score": lambda row: (-row.score, row.factor.name),
     "top3": lambda row: (-row.top3_share, -row.score, row.factor.name),
@@ -200,12 +202,32 @@ def compute_opinion_change(article: Article, voter_ids: QuerySet | None, since=N
     return OpinionChange(members=members, rows=rows)
 
 
-def first_choice_reasons(*, article: Article, voter_ids: QuerySet | None = None, limit: int = 200):
-    """The reasons voters gave for their first choice, newest first."""
+def first_choice_reasons(*, article: Article, voter_ids: QuerySet | None = None,
+                         factor: Factor | None = None) -> QuerySet[BallotEntry]:
+    """The reasons voters gave for their first choice (of `factor`, or any), newest first."""
     entries = BallotEntry.objects.filter(
         counted_voters(voter_ids, "ballot__member"), rank=1, ballot__is_current=True, ballot__article=article,
     ).exclude(ballot__reason="")
-    return entries.select_related("factor", "ballot__member").order_by("-ballot__created_at", "-pk")[:limit]
+    if factor is not None:
+        entries = entries.filter(factor=factor)
+    return entries.select_related("factor", "ballot__member").order_by("-ballot__created_at", "-pk")
+
+
+def reasons_by_factor(*, article: Article, rows: list[FactorResult], per_factor: int = REASONS_SHOWN):
+    """For the results page: each factor with reasons, its newest `per_factor` reasons and how many it has.
+
+    Two queries whatever the number of ballots: the counts, and the newest few of each factor.
+    """
+    reasons = first_choice_reasons(article=article)
+    counts = dict(reasons.order_by().values_list("factor").annotate(total=Count("pk")))
+    newest = reasons.annotate(
+        place=Window(RowNumber(), partition_by=[F("factor")],
+                     order_by=[F("ballot__created_at").desc(), F("pk").desc()])
+    ).filter(place__lte=per_factor)
+    shown: dict[int, list] = {}
+    for entry in newest:
+        shown.setdefault(entry.factor_id, []).append(entry)
+    return [(row.factor, shown[row.factor.pk], counts[row.factor.pk]) for row in rows if row.factor.pk in shown]
 
 
 def current_ballot(*, member: User, article: Article) -> Ballot | None:

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,6 +20,7 @@ from forum.selectors.voting import (
     current_ballot,
     first_choice_reasons,
     opinion_change,
+    reasons_by_factor,
 )
 from forum.services.accounts import active_restriction, can_moderate
 from forum.services.voting import cast_ballot, propose_factor
@@ -49,16 +51,29 @@ def results(request, article):
     if context["visible"]:
         sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "score"
         overall = ballot_results(article=article)
-        reasons: dict[int, list] = {}
-        for entry in first_choice_reasons(article=article):
-            reasons.setdefault(entry.factor_id, []).append(entry)
         context.update(
             results=overall, rows=overall.sorted_by(sort), sort=sort,
-            reasons=[(row.factor, reasons[row.factor.pk]) for row in overall.sorted_by("score")
-                     if row.factor.pk in reasons],
+            reasons=reasons_by_factor(article=article, rows=overall.sorted_by("score")),
             change=opinion_change(article=article),
         )
     return render(request, "forum/voting/results.html", context)
+
+
+REASONS_PER_PAGE = 50
+
+
+@require_GET
+@cached_for_readers
+def reasons(request, article):
+    """Every reason given for a first choice (of one factor with ?factor=), newest first, a page at a time."""
+    article = get_object_or_404(published_articles(), slug=article)
+    if not results_visible(request, article, current_ballot(member=request.user, article=article)):
+        return redirect("forum:results", article.slug)
+    factor_id = request.GET.get("factor", "")
+    factor = get_object_or_404(article.factors.approved(), pk=factor_id) if factor_id.isdigit() else None
+    page = Paginator(first_choice_reasons(article=article, factor=factor), REASONS_PER_PAGE).get_page(
+        request.GET.get("page"))
+    return render(request, "forum/voting/reasons.html", {"article": article, "factor": factor, "page": page})
 
 
 @require_GET

@@ -172,9 +172,9 @@ def test_results_page_costs_the_same_whatever_the_ballots(client, factors, artic
     for n in range(count):
         cast_ballot(member=MemberFactory(), article=article, ranking=factors[n % 3:] + factors[: n % 3], reason=f"r{n}")
     client.get(urls(article)["results"])
-    # Rendered again (another address, so not the reader's cached page): article, reasons; the results
-    # and the opinion change come from the cache
-    with django_assert_num_queries(2):
+    # Rendered again (another address, so not the reader's cached page): article, reason counts, the
+    # newest reasons of each factor; the results and the opinion change come from the cache
+    with django_assert_num_queries(3):
         client.get(urls(article)["results"], {"sort": "top3"})
     with django_assert_num_queries(0):  # the same page again: from the page cache
         client.get(urls(article)["results"], {"sort": "top3"})
@@ -275,3 +275,50 @@ def test_topic_page_shows_a_tied_factor_as_a_shared_place(client, factors, artic
 def test_home_without_votes_says_so_and_lists_no_places(client, factors, article):
     html = client.get(article.get_absolute_url()).content.decode()
     assert "No votes yet." in html and "1. " not in html
+
+
+# Reasons
+
+
+def reason_ballots(article, factors, count, *, first=0):
+    for n in range(count):
+        cast_ballot(member=MemberFactory(), article=article, ranking=[factors[first]], reason=f"Reason {n}.")
+
+
+def test_the_results_page_shows_five_reasons_per_factor_and_links_to_the_rest(client, factors, article):
+    reason_ballots(article, factors, 7)
+    html = client.get(urls(article)["results"]).content.decode()
+    assert all(f"Reason {n}." in html for n in range(2, 7)) and "Reason 1." not in html  # the newest five
+    assert f"All 7 reasons for {factors[0].name}" in html
+
+
+def test_the_reasons_page_lists_every_reason_of_a_factor(client, factors, article):
+    reason_ballots(article, factors, 7)
+    reason_ballots(article, factors, 1, first=1)
+    url = reverse("forum:reasons", args=[article.slug])
+    html = client.get(url, {"factor": factors[0].pk}).content.decode()
+    assert all(f"Reason {n}." in html for n in range(7)) and "7 reasons" in html
+    assert "8 reasons" in client.get(url).content.decode()
+    assert client.get(url, {"factor": 999999}).status_code == 404
+
+
+@pytest.mark.parametrize("count", [3, 60])
+def test_the_reasons_on_the_results_page_cost_the_same_whatever_their_number(
+        client, factors, article, django_assert_num_queries, count):
+    reason_ballots(article, factors, count)
+    client.get(urls(article)["results"])
+    # article, reason counts per factor, the newest of each (the results are cached)
+    with django_assert_num_queries(3):
+        client.get(urls(article)["results"], {"sort": "name"})
+
+
+@pytest.mark.parametrize("role", ["anonymous", "member", "moderator"])
+def test_everyone_reads_the_reasons_when_results_are_public(act_as, article, role):
+    assert act_as(role).get(reverse("forum:reasons", args=[article.slug])).status_code == 200
+
+
+def test_reasons_are_kept_from_members_who_have_not_voted_when_results_wait(act_as, article):
+    article.results_after_voting = True
+    article.save()
+    response = act_as("member").get(reverse("forum:reasons", args=[article.slug]))
+    assert response.status_code == 302 and response["Location"] == urls(article)["results"]
