@@ -19,7 +19,7 @@ class ForumConfig(AppConfig):
         # Whatever changes what readers see, from a service, the admin or a command, makes cached pages stale.
         shown = [models.Article, models.Topic, models.Subsection, models.KeyPoint, models.FaqEntry, models.Factor,
                  models.Comment, models.HelpfulMark, models.Ballot, models.Classroom, models.Membership,
-                 models.Prompt]
+                 models.Prompt, models.ModerationSettings]
         for model in shown:
             post_save.connect(caching.content_changed, sender=model, dispatch_uid=f"content:save:{model.__name__}")
             post_delete.connect(caching.content_changed, sender=model, dispatch_uid=f"content:delete:{model.__name__}")

@@ -194,3 +194,11 @@ def test_rate_limits_count_what_other_processes_counted(db):
     """)
     with pytest.raises(RateLimited, match="5 comments a minute"):
         count_action("comment", member.pk)
+
+
+def test_moderation_settings_reach_other_processes_at_once(db):
+    settings_row = ModerationSettings.load()
+    assert settings_row.flag_threshold == 3
+    ModerationSettings.objects.filter(pk=1).update(flag_threshold=7)  # as the other server saved them
+    run_elsewhere("from forum.caching import bump_content_version; bump_content_version()")
+    assert ModerationSettings.load().flag_threshold == 7

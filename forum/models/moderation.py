@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from forum.caching import content_version
+
 
 class ModerationSettings(models.Model):
     """The one row of moderation settings, edited in the admin; cached for every process."""
@@ -42,14 +44,16 @@ class ModerationSettings(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
-        cache.delete(self.CACHE_KEY)
+        # This process reloads at once; the others when the content version rises on commit (forum.apps).
+        cache.delete(f"{self.CACHE_KEY}:{content_version()}")
 
     @classmethod
     def load(cls) -> "ModerationSettings":
-        current = cache.get(cls.CACHE_KEY)
+        key = f"{cls.CACHE_KEY}:{content_version()}"
+        current = cache.get(key)
         if current is None:
             current, _ = cls.objects.get_or_create(pk=1)
-            cache.set(cls.CACHE_KEY, current, 300)
+            cache.set(key, current, 300)
         return current
 
 
