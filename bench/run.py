@@ -414,7 +414,7 @@ def site_env(backend: Backend, workdir: Path) -> dict:
     env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
     env.update(DJANGO_SETTINGS_MODULE="diplomacy.settings", DJANGO_DEBUG="0", DJANGO_SECRET_KEY=SECRET_KEY,
                DJANGO_HTTPS="0", DJANGO_ALLOWED_HOSTS="127.0.0.1", DJANGO_STATIC_ROOT=str(workdir / "static"),
-               DATABASE_URL=backend.database_url)
+               DJANGO_SHARED_STATE_PATH=str(workdir / "shared-state.sqlite3"), DATABASE_URL=backend.database_url)
     if backend.redis_url:
         env["REDIS_URL"] = backend.redis_url
     return env
