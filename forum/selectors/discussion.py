@@ -29,6 +29,11 @@ class Thread:
     about: Subsection | None
     comment_count: int
 
+    @property
+    def page_range(self):
+        """Page numbers to link: the first, the last and two either side of this one, "…" between."""
+        return self.page.paginator.get_elided_page_range(self.page.number, on_each_side=2, on_ends=1)
+
 
 def subsections_with_comment_counts():
     return Subsection.objects.annotate(

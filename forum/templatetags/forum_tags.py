@@ -1,3 +1,5 @@
+import functools
+
 from django import template
 from django.utils.safestring import mark_safe
 
@@ -9,4 +11,16 @@ register = template.Library()
 @register.filter
 def markdown(text: str) -> str:
     """Render article text (admin-edited Markdown) through the one sanitizing renderer."""
-    return mark_safe(render_markdown(text or ""))  # noqa: S308 - sanitized by nh3
+    return mark_safe(rendered_article_text(text or ""))  # noqa: S308 - sanitized by nh3
+
+
+@functools.lru_cache(maxsize=512)
+def rendered_article_text(text: str) -> str:
+    """Article text is the same on every page view: parse it once per process (keyed by the text itself)."""
+    return render_markdown(text)
+
+
+@register.filter
+def isotime(value) -> str:
+    """A `datetime` attribute to the second ("2026-11-26T03:46:50+00:00"): |date:"c" adds microseconds."""
+    return value.isoformat(timespec="seconds") if value else ""

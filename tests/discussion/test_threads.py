@@ -128,3 +128,11 @@ def test_member_thread_page_queries(client, root, django_assert_num_queries):
     # session, member, unread notifications, the comment, own mark and flag on it, restriction, count, replies
     with django_assert_num_queries(8 + SESSION_QUERIES):
         client.get(thread_url(root))
+
+
+def test_the_row_of_page_numbers_stays_short_however_many_pages(client, root):
+    CommentFactory.create_batch(20 * 40, topic=root.topic)  # 41 pages of threads
+    html = client.get(root.topic.get_absolute_url(), {"page": 20}).content.decode()
+    numbers = html.split('aria-label="Comment pages"', 1)[1].split("</nav>", 1)[0]
+    assert numbers.count('class="page-link"') <= 12 and "…" in numbers
+    assert "?page=41#discussion" in numbers and "?page=21#discussion" in numbers
