@@ -11,8 +11,9 @@ import hashlib
 from collections.abc import Iterable
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.messages import get_messages
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import HttpResponse, HttpResponseNotModified
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -23,6 +24,31 @@ from forum.caching import content_version
 
 PAGE_TIMEOUT = 600  # a stale version's pages are never asked for again; this only frees the memory
 CARD_TIMEOUT = 3600
+
+
+# With Redis, two tiers: this process's memory, then Redis (a hit in memory costs no round trip).
+# Safe because a key never changes its value: pages are keyed by the content version, cards by what they show.
+
+
+def tiers() -> list:
+    return [caches["local"], cache] if settings.REDIS_URL else [cache]
+
+
+def get_many(keys: list[str], timeout: int) -> dict:
+    found, nearer = {}, []
+    for tier in tiers():
+        if missing := [key for key in keys if key not in found]:
+            hits = tier.get_many(missing)
+            for near in nearer:
+                near.set_many(hits, timeout)
+            found.update(hits)
+        nearer.append(tier)
+    return found
+
+
+def set_many(values: dict, timeout: int) -> None:
+    for tier in tiers():
+        tier.set_many(values, timeout)
 
 
 def page_key(request) -> str:
@@ -49,15 +75,15 @@ def cached_for_readers(view):
         sent = {tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))}
         if etag in sent:
             response = HttpResponseNotModified()
-        elif (stored := cache.get(key)) is not None:
+        elif (stored := get_many([key], PAGE_TIMEOUT).get(key)) is not None:
             response = HttpResponse(stored["content"], content_type=stored["content_type"], status=stored["status"])
         else:
             response = view(request, *args, **kwargs)
             # A page that set a cookie (a CSRF token, a session) is this reader's own: never shared.
             if response.status_code == 200 and not response.cookies and not request.META.get(
                     "CSRF_COOKIE_NEEDS_UPDATE") and not response.streaming:
-                cache.set(key, {"content": response.content, "content_type": response["Content-Type"],
-                                "status": response.status_code}, PAGE_TIMEOUT)
+                set_many({key: {"content": response.content, "content_type": response["Content-Type"],
+                                 "status": response.status_code}}, PAGE_TIMEOUT)
         if response.status_code in (200, 304):
             response["ETag"] = etag
             patch_cache_control(response, no_cache=True)  # browsers may keep it, but ask again each time
@@ -92,7 +118,7 @@ def attach_comment_cards(comments: Iterable, context: dict) -> None:
     `context` is the page's: the viewer's id and rights, as the card template reads them.
     """
     by_key = {card_key(comment, context): comment for comment in comments}
-    found = cache.get_many(list(by_key))
+    found = get_many(list(by_key), CARD_TIMEOUT)
     rendered = {}
     for key, comment in by_key.items():
         if (html := found.get(key)) is None:
@@ -100,7 +126,7 @@ def attach_comment_cards(comments: Iterable, context: dict) -> None:
                                                     {**context, "comment": comment})
         comment.card_html = mark_safe(html)  # noqa: S308 (our own template's output)
     if rendered:
-        cache.set_many(rendered, CARD_TIMEOUT)
+        set_many(rendered, CARD_TIMEOUT)
 
 
 def thread_comments(roots: Iterable):

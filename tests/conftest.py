@@ -1,6 +1,6 @@
 import pytest
 from django.conf import settings as django_settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from forum import shared
 from forum.article_format import parse_article
@@ -30,6 +30,7 @@ def _test_settings(settings):
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
+    caches["local"].clear()
     if isinstance(shared.counters, shared.SQLiteCounters):
         shared.counters.clear()
     yield
