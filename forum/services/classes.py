@@ -19,6 +19,7 @@ from forum.models.classes import JOIN_CODE_ALPHABET, new_join_code, normalise_co
 from forum.models.moderation import ModerationLog
 from forum.ratelimit import count_action
 from forum.services.accounts import ensure_can_write
+from forum.services.notifications import notify
 from forum.services.permissions import ensure_teacher
 
 MAX_PUPIL_ACCOUNTS = 40
@@ -142,7 +143,7 @@ def remove_student(*, teacher: User, classroom: Classroom, student: User) -> Mem
     membership.removed_at = timezone.now()
     membership.save(update_fields=["removed_at"])
     transaction.on_commit(partial(
-        Notification.objects.create, recipient=student, kind=Notification.Kind.CLASS,
+        notify, recipient_id=student.pk, kind=Notification.Kind.CLASS,
         text=f"Your teacher removed you from the class “{classroom.name}”.",
     ))
     return membership
@@ -164,6 +165,7 @@ def readmit_student(*, teacher: User, classroom: Classroom, student: User) -> Me
 def add_prompt(*, teacher: User, classroom: Classroom, text: str = "", faq: FaqEntry | None = None,
                topic: Topic | None = None) -> Prompt:
     ensure_teacher(teacher, classroom)
+    ensure_can_write(teacher)
     text = " ".join((text or "").split()) or (faq.question if faq else "")
     if not text:
         raise ValidationError({"text": "Write a prompt or pick a question from the FAQ."})

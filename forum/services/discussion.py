@@ -100,7 +100,13 @@ def edit_comment(*, editor: User, comment: Comment, body: str) -> Comment:
                                    written_at=comment.edited_at or comment.created_at)
     comment.body, comment.body_html, comment.edited_at = body, render_markdown(body), timezone.now()
     comment.word_count = len(body.split())
-    comment.save(update_fields=["body", "body_html", "edited_at", "word_count"])
+    fields = ["body", "body_html", "edited_at", "word_count"]
+    # The same checks as a new comment: an edit that brings in a held word waits for review again.
+    status, status_reason = initial_status(author=editor, body=body, editing=True)
+    if status == Comment.Status.PENDING and comment.status == Comment.Status.PUBLISHED:
+        comment.status, comment.status_reason = status, status_reason
+        fields += ["status", "status_reason"]
+    comment.save(update_fields=fields)
     return comment
 
 

@@ -130,15 +130,16 @@ def held_word_in(body: str, held_words: str) -> str | None:
     return None
 
 
-def initial_status(*, author: User, body: str) -> tuple[str, str]:
-    """A new comment's status and the reason it waits, from the moderation settings."""
+def initial_status(*, author: User, body: str, editing: bool = False) -> tuple[str, str]:
+    """A new (or, `editing`, a changed) comment's status and the reason it waits, from the moderation settings."""
     rules = ModerationSettings.load()
     if can_moderate(author):
         return Comment.Status.PUBLISHED, ""
     if rules.pre_moderation == ModerationSettings.PreModeration.EVERYTHING:
         return Comment.Status.PENDING, "Every comment is reviewed before it appears."
+    # An edit counts among the comments already written, as the comment being edited is one of them.
     if rules.pre_moderation == ModerationSettings.PreModeration.NEW_MEMBERS and (
-        author.comments.count() < rules.new_member_comments
+        author.comments.count() - editing < rules.new_member_comments
     ):
         return Comment.Status.PENDING, "A new member's first comments are reviewed before they appear."
     if held_word_in(body, rules.held_words):

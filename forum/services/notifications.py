@@ -6,11 +6,16 @@ from django.utils import timezone
 from forum.models import Comment, Flag, Notification, User
 
 
+def notify(*, recipient_id: int, kind: str, text: str, comment: Comment | None = None) -> Notification:
+    """The one way a notification is made: in the recipient's list, with the unread count in the header."""
+    return Notification.objects.create(recipient_id=recipient_id, kind=kind, comment=comment, text=text[:300])
+
+
 def notify_reply(*, reply_id: int) -> None:
     reply = Comment.objects.select_related("author", "parent__author", "topic__article").get(pk=reply_id)
     recipient = reply.parent.author
     text = f"{reply.author.public_name} replied to your comment on “{reply.topic.title}”."
-    Notification.objects.create(recipient=recipient, kind=Notification.Kind.REPLY, comment=reply, text=text)
+    notify(recipient_id=recipient.pk, kind=Notification.Kind.REPLY, comment=reply, text=text)
     if recipient.email_on_reply and recipient.email:
         send_mail(
             subject=f"New reply on “{reply.topic.title}”",
@@ -25,16 +30,15 @@ def notify_class_flag(*, flag_id: int) -> None:
     """A flag in a class's space goes to the class's teacher, who decides."""
     flag = Flag.objects.select_related("comment__classroom", "comment__topic").get(pk=flag_id)
     classroom = flag.comment.classroom
-    Notification.objects.create(
+    notify(
         recipient_id=classroom.teacher_id, kind=Notification.Kind.CLASS, comment=flag.comment,
         text=f"A comment in {classroom.name} on “{flag.comment.topic.title}” was flagged "
-        f"({flag.get_reason_display().lower()}): keep it or hide it from the class page."[:300],
+        f"({flag.get_reason_display().lower()}): keep it or hide it from the class page.",
     )
 
 
 def notify_moderation(*, comment: Comment, text: str) -> None:
-    Notification.objects.create(recipient=comment.author, kind=Notification.Kind.MODERATION, comment=comment,
-                                text=text)
+    notify(recipient_id=comment.author_id, kind=Notification.Kind.MODERATION, comment=comment, text=text)
 
 
 def mark_notifications_read(*, member: User) -> int:

@@ -10,6 +10,7 @@ from forum.models.voting import REASON_MAX_LENGTH, name_key
 from forum.ratelimit import count_action
 from forum.services.accounts import ensure_can_write
 from forum.services.moderation import ensure_moderator, log_factor_decision
+from forum.services.notifications import notify
 from forum.services.permissions import ensure_can_rank, ensure_can_write_here
 
 
@@ -105,6 +106,6 @@ def decide_factor(*, moderator: User, factor: Factor, approve: bool, reason: str
     if factor.proposed_by_id:
         verdict = "approved" if approve else "not approved"
         text = f"Your proposed factor “{factor.name}” was {verdict}." + (f" {factor.decision_reason}" if reason else "")
-        transaction.on_commit(partial(Notification.objects.create, recipient_id=factor.proposed_by_id,
-                                      kind=Notification.Kind.FACTOR, text=text[:300]))
+        transaction.on_commit(partial(notify, recipient_id=factor.proposed_by_id, kind=Notification.Kind.FACTOR,
+                                      text=text))
     return factor

@@ -1,11 +1,13 @@
 """Sign-up, account settings and public profiles. Login, logout and password
 changes are Django's own views (diplomacy/urls.py)."""
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordChangeView
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,9 +18,9 @@ from django.views.decorators.http import require_http_methods
 from forum.client_ip import client_ip
 from forum.forms import AccountSettingsForm, ChoosePasswordForm, SignupForm
 from forum.models import User
-from forum.ratelimit import count_action
 from forum.selectors.classes import classes_of
 from forum.selectors.discussion import member_comments
+from forum.services.accounts import sign_up, update_account
 from forum.services.permissions import can_see_profile
 
 
@@ -29,18 +31,19 @@ def signup(request):
         return redirect("forum:home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            count_action("signup", client_ip(request))
+            user = sign_up(username=data["username"], email=data["email"], display_name=data["display_name"],
+                           password=data["password1"], address=client_ip(request))
         except ValidationError as error:
             form.add_error(None, error)
-            return render(request, "registration/signup.html", {"form": form, "next": request.POST.get("next", "")})
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome, {user.public_name}! You are signed in.")
-        next_url = request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-            return redirect(next_url)
-        return redirect("forum:home")
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome, {user.public_name}! You are signed in.")
+            next_url = request.POST.get("next", "")
+            if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+                return redirect(next_url)
+            return redirect("forum:home")
     next_url = request.POST.get("next") or request.GET.get("next", "")
     return render(request, "registration/signup.html", {"form": form, "next": next_url})
 
@@ -48,11 +51,18 @@ def signup(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_settings(request):
-    form = AccountSettingsForm(request.POST or None, instance=request.user)
+    # A copy: the form writes what was typed onto its instance, and the service compares with the member.
+    form = AccountSettingsForm(request.POST or None, instance=copy.copy(request.user))
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Your settings are saved.")
-        return redirect("forum:account_settings")
+        data = form.cleaned_data
+        try:
+            update_account(member=request.user, display_name=data.get("display_name", request.user.display_name),
+                           email=data["email"], email_on_reply=data["email_on_reply"])
+        except (ValidationError, PermissionDenied) as error:
+            form.add_error(None, error if isinstance(error, ValidationError) else ValidationError(str(error)))
+        else:
+            messages.success(request, "Your settings are saved.")
+            return redirect("forum:account_settings")
     return render(request, "forum/accounts/settings.html", {"form": form})
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from forum.models import User
+from forum.models import Restriction, User
 from forum.ratelimit import LIMITS
 from tests.factories import AdminFactory, MemberFactory, ModeratorFactory
 
@@ -178,3 +178,46 @@ def test_signups_behind_a_proxy_are_counted_per_client_address(db, client, setti
                     REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=address)
         client.post(reverse("logout"))
     assert User.objects.filter(username__in=["user0", "user1"]).count() == 2
+
+
+# Public names
+
+
+@pytest.mark.parametrize("name", ["Admin", "m o d e r a t o r", "TEACHER", "Moderator2", "Аdmin"])
+def test_names_posing_as_staff_are_refused(client, db, name):
+    response = client.post(reverse("forum:signup"), {
+        "username": "newcomer", "email": "new@example.org", "display_name": name,
+        "password1": "a-Long-enough-secret-42", "password2": "a-Long-enough-secret-42"})
+    assert "could be taken for the site" in response.content.decode()
+    assert not User.objects.filter(username="newcomer").exists()
+
+
+@pytest.mark.parametrize("name", ["Eve\u202eliam", "Zero\u200bwidth"])
+def test_names_with_invisible_characters_are_refused(client, db, name):
+    member = MemberFactory(display_name="Plain")
+    client.force_login(member)
+    response = client.post(reverse("forum:account_settings"), {"display_name": name, "email": member.email})
+    assert "invisible or direction-changing" in response.content.decode()
+    member.refresh_from_db()
+    assert member.display_name == "Plain"
+
+
+def test_a_muted_member_cannot_change_their_public_name(client, db):
+    member = MemberFactory(display_name="Quiet")
+    Restriction.objects.create(member=member, kind="mute", reason="Cooling off.")
+    client.force_login(member)
+    response = client.post(reverse("forum:account_settings"), {"display_name": "Loud", "email": member.email,
+                                                                "email_on_reply": "on"})
+    assert "Cooling off." in response.content.decode()
+    member.refresh_from_db()
+    assert member.display_name == "Quiet" and not member.email_on_reply
+
+
+def test_a_muted_member_may_still_change_their_email_settings(client, db):
+    member = MemberFactory(display_name="Quiet")
+    Restriction.objects.create(member=member, kind="mute", reason="Cooling off.")
+    client.force_login(member)
+    client.post(reverse("forum:account_settings"), {"display_name": "Quiet", "email": member.email,
+                                                     "email_on_reply": "on"})
+    member.refresh_from_db()
+    assert member.email_on_reply

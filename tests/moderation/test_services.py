@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from forum.models import Comment, Flag, ModerationLog, ModerationSettings, Notification, Restriction
-from forum.services.discussion import flag_comment, post_comment
+from forum.services.discussion import edit_comment, flag_comment, post_comment
 from forum.services.moderation import (
     held_word_in,
     lift_restriction,
@@ -231,3 +231,21 @@ def test_moderators_cannot_restrict_each_other(db):
 def test_members_cannot_restrict(db):
     with pytest.raises(PermissionDenied):
         restrict_member(moderator=MemberFactory(), member=MemberFactory(), kind="mute", reason="x")
+
+
+def test_an_edit_that_brings_in_a_held_word_waits_for_review_again(db):
+    ModerationSettings.objects.update_or_create(pk=1, defaults={"held_words": "scam"})
+    comment = post_comment(author=MemberFactory(), topic=TopicFactory(), body="A fair point.")
+    assert comment.status == Comment.Status.PUBLISHED
+    edit_comment(editor=comment.author, comment=comment, body="A fair point. Buy this scam.")
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+    assert comment.status_reason == "It contains a word the moderators review."
+
+
+def test_a_clean_edit_of_a_clean_comment_stays_published(db):
+    ModerationSettings.objects.update_or_create(pk=1, defaults={"held_words": "scam"})
+    comment = post_comment(author=MemberFactory(), topic=TopicFactory(), body="A fair point.")
+    edit_comment(editor=comment.author, comment=comment, body="A fairer point.")
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PUBLISHED
