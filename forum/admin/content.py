@@ -95,9 +95,10 @@ class FactorAdmin(admin.ModelAdmin):
         return can_moderate(request.user)
 
     def get_readonly_fields(self, request, obj=None):
-        # Moderators decide on proposals; only admins rewrite factors.
+        # Moderators decide on proposals; only admins rewrite factors. A decision is an action, for
+        # everyone: it goes through decide_factor (log, notification), never through the change form.
         if request.user.is_superuser:
-            return self.readonly_fields
+            return [*self.readonly_fields, "status", "decision_reason"] if obj else self.readonly_fields
         return [field.name for field in Factor._meta.fields if field.name != "id"] + ["topics"]
 
     def approve_factor(self, request, factor, reason):

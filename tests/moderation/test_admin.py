@@ -279,3 +279,17 @@ def test_who_trusts_a_teacher_from_the_members_list(login_as, role, trusted):
     teacher.refresh_from_db()
     assert teacher.trusted_teacher is trusted
     assert ModerationLog.objects.filter(action="trust_teacher", member=teacher).exists() is trusted
+
+
+def test_a_superuser_cannot_decide_a_proposal_in_its_change_form(login_as):
+    from forum.models import Factor
+
+    factor = FactorFactory(status=Factor.Status.PENDING, proposed_by=MemberFactory())
+    client = login_as("superuser")
+    change = reverse("admin:forum_factor_change", args=[factor.pk])
+    form = client.get(change).context["adminform"].form
+    assert "status" not in form.fields
+    data = {name: form.initial.get(name) or "" for name in form.fields if name != "topics"}
+    client.post(change, {**data, "status": "approved", "article": factor.article_id})
+    factor.refresh_from_db()
+    assert factor.status == Factor.Status.PENDING  # decided only by the actions, which log and notify
