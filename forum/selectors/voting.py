@@ -11,7 +11,9 @@ from django.db.models.functions import RowNumber
 
 from forum.caching import content_version
 from forum.db import GroupConcat
-from forum.models import Article, Ballot, BallotEntry, Factor, User
+from forum.models import Article, Ballot, BallotEntry, Classroom, Factor, User
+from forum.models.accounts import can_moderate
+from forum.selectors.classes import class_voter_ids
 
 RESULTS_TIMEOUT = 600
 REASONS_SHOWN = 5  # per factor on the results page; the rest on the reasons page
@@ -230,6 +232,33 @@ def reasons_by_factor(*, article: Article, rows: list[FactorResult], per_factor:
     return [(row.factor, shown[row.factor.pk], counts[row.factor.pk]) for row in rows if row.factor.pk in shown]
 
 
+def results_visible(*, viewer: User, article: Article, classroom: Classroom | None = None) -> bool:
+    """The one rule for every page, CSV and sidebar that shows results (or their order).
+
+    Against herding, an article (and, for a class's results, the class) can keep them from members
+    until they have voted; moderators, and a class's teacher, always see them.
+    """
+    waits = article.results_after_voting or (classroom is not None and classroom.results_after_voting)
+    if not waits:
+        return True
+    if not viewer.is_authenticated:
+        return False
+    if can_moderate(viewer) or (classroom is not None and classroom.teacher_id == viewer.pk):
+        return True
+    return current_ballot(member=viewer, article=article) is not None
+
+
+def topic_factors(*, viewer: User, topic) -> dict:
+    """The factors a topic discusses, with their standing when the viewer may see results (from the cached
+    results: no query when warm); otherwise in their own order, so the order gives nothing away."""
+    results = ballot_results(article=topic.article)
+    rows = results.for_topic(topic.pk)
+    if not results_visible(viewer=viewer, article=topic.article):
+        return {"factor_results": None, "topic_factors": sorted(rows, key=lambda row: (row.factor.position,
+                                                                                       row.factor.pk))}
+    return {"factor_results": results, "topic_factors": sorted(rows, key=lambda row: row.place)}
+
+
 def current_ballot(*, member: User, article: Article) -> Ballot | None:
     if not member.is_authenticated:
         return None
@@ -249,3 +278,23 @@ def ballot_factors(*, member: User, article: Article, ballot: Ballot | None) -> 
     unranked = len(factors) + 1  # not len() inside the key: list.sort empties the list while it sorts
     factors.sort(key=lambda factor: ranks.get(factor.pk, unranked))
     return [(factor, ranks.get(factor.pk)) for factor in factors]
+
+
+BIGGEST_DIFFERENCES = 3
+
+
+def class_comparison(classroom: Classroom) -> dict:
+    """The class's factor results and everyone's, side by side, the biggest differences marked."""
+    overall = ballot_results(article=classroom.article)
+    own = ballot_results(article=classroom.article, voter_ids=class_voter_ids(classroom),
+                         label=f"class-{classroom.pk}")
+    everyone = {row.factor.pk: row for row in overall.rows}
+    # Differences in whole points, as shown: equal ones are all marked or none is.
+    rows = [(row, everyone[row.factor.pk], round(row.share - everyone[row.factor.pk].share))
+            for row in own.sorted_by("score")]
+    sizes = sorted({abs(difference) for _, _, difference in rows}, reverse=True)[:BIGGEST_DIFFERENCES]
+    threshold = max(sizes[-1] if sizes else 0, 5)
+    # With no votes on either side there is nothing to compare: a difference would be noise.
+    compared = own.voters and overall.voters
+    marked = {row.factor.pk for row, _, difference in rows if abs(difference) >= threshold} if compared else set()
+    return {"class_results": own, "overall_results": overall, "comparison": rows, "marked": marked}

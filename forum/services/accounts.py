@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from forum.models import Restriction, User
+from forum.models.accounts import can_moderate  # noqa: F401 (the rule lives with the model; services use it from here)
 from forum.ratelimit import count_action
 
 # Names that would pass for the site's own voice, whatever the case, spacing, digits or look-alike letters.
@@ -65,11 +66,3 @@ def ensure_can_write(member: User) -> None:
     restriction = active_restriction(member)
     if restriction is not None:
         raise PermissionDenied(restriction.explanation)
-
-
-def can_moderate(member: User) -> bool:
-    """Site moderators (the "Moderators" group) and admins.
-
-    Only staff can be moderators, so for everyone else this costs no query.
-    """
-    return member.is_authenticated and member.is_staff and member.has_perm("forum.moderate_comment")

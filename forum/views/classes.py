@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from forum.csv_export import csv_response
+from forum.csv_export import csv_response, results_csv_response
 from forum.forms import ClassForm, JoinForm, PromptForm, PupilAccountsForm
 from forum.models import Classroom, FaqEntry, Topic, User
 from forum.qr import qr_svg
@@ -34,7 +34,7 @@ from forum.selectors.classes import (
     roster,
 )
 from forum.selectors.content import published_articles
-from forum.selectors.voting import ballot_results, current_ballot, opinion_change
+from forum.selectors.voting import ballot_results, class_comparison, opinion_change, results_visible
 from forum.services.accounts import can_moderate
 from forum.services.classes import (
     SWITCHES,
@@ -53,9 +53,7 @@ from forum.services.classes import (
     update_class,
 )
 from forum.services.permissions import can_see_class, is_teacher
-from forum.views.voting import results_csv_response
 
-BIGGEST_DIFFERENCES = 3
 ROSTER_COLUMNS = [("name", "Student"), ("comments", "Comments"), ("replies", "Replies"), ("words", "Words"),
                   ("helpful", "Helpful marks"), ("ballot", "Ballot"), ("active", "Last active")]
 
@@ -71,23 +69,6 @@ def class_for(request, pk, *, teacher=False) -> Classroom:
     if not allowed:
         raise Http404("No such class.")
     return classroom
-
-
-def class_results(classroom: Classroom):
-    """The class's factor results and everyone's, side by side, the biggest differences marked."""
-    overall = ballot_results(article=classroom.article)
-    own = ballot_results(article=classroom.article, voter_ids=class_voter_ids(classroom),
-                         label=f"class-{classroom.pk}")
-    everyone = {row.factor.pk: row for row in overall.rows}
-    # Differences in whole points, as shown: equal ones are all marked or none is.
-    rows = [(row, everyone[row.factor.pk], round(row.share - everyone[row.factor.pk].share))
-            for row in own.sorted_by("score")]
-    sizes = sorted({abs(difference) for _, _, difference in rows}, reverse=True)[:BIGGEST_DIFFERENCES]
-    threshold = max(sizes[-1] if sizes else 0, 5)
-    # With no votes on either side there is nothing to compare: a difference would be noise.
-    compared = own.voters and overall.voters
-    marked = {row.factor.pk for row, _, difference in rows if abs(difference) >= threshold} if compared else set()
-    return {"class_results": own, "overall_results": overall, "comparison": rows, "marked": marked}
 
 
 @require_GET
@@ -148,9 +129,8 @@ def class_detail(request, pk):
         "topics": topics,
         "prompts": prompts_with_counts(classroom),
     }
-    voted = current_ballot(member=request.user, article=classroom.article) is not None
-    if teacher or can_moderate(request.user) or voted or not classroom.results_after_voting:
-        context.update(class_results(classroom))
+    if results_visible(viewer=request.user, article=classroom.article, classroom=classroom):
+        context.update(class_comparison(classroom))
     if teacher:
         sort = request.GET.get("sort") if request.GET.get("sort") in ROSTER_SORTS else "name"
         faqs = FaqEntry.objects.filter(article=classroom.article_id)
@@ -324,7 +304,7 @@ def class_export(request, pk, kind):
                 for c in class_comments(classroom))
         return csv_response(f"{stem}-comments.csv", header, rows)
     if kind == "results":
-        results = class_results(classroom)["class_results"]
+        results = class_comparison(classroom)["class_results"]
         return results_csv_response(f"{stem}-results.csv", results)
     raise Http404("No such export.")
 

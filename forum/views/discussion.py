@@ -20,7 +20,7 @@ from forum.models import Classroom, Comment
 from forum.models.discussion import MAX_DISPLAY_DEPTH
 from forum.pagecache import attach_comment_cards, cached_for_readers, thread_comments
 from forum.selectors.classes import class_spaces, prompts_with_counts
-from forum.selectors.content import topic_detail
+from forum.selectors.content import sibling_topics, topic_detail
 from forum.selectors.discussion import (
     REPLIES_SHOWN,
     THREAD_PAGE_REPLIES,
@@ -30,6 +30,7 @@ from forum.selectors.discussion import (
     thread_roots,
     topic_thread,
 )
+from forum.selectors.voting import topic_factors
 from forum.services.accounts import can_moderate
 from forum.services.classes import teacher_of_comment
 from forum.services.discussion import (
@@ -120,6 +121,25 @@ def discussion_context(request, topic) -> dict:
         "prompts": prompts,
         **viewer,
     }
+
+
+@cached_for_readers
+def topic(request, article, topic):
+    topic = topic_detail(article, topic)
+    topics = sibling_topics(topic)
+    index = next(i for i, sibling in enumerate(topics) if sibling.pk == topic.pk)
+    for sibling in topics:
+        sibling.article = topic.article  # for get_absolute_url without a query each
+    context = {
+        "article": topic.article,
+        "topic": topic,
+        "topics": topics,
+        "previous": topics[index - 1] if index > 0 else None,
+        "next": topics[index + 1] if index + 1 < len(topics) else None,
+    }
+    context.update(discussion_context(request, topic))
+    context.update(topic_factors(viewer=request.user, topic=topic))
+    return render(request, "forum/content/topic.html", context)
 
 
 def viewer_context(request, *, can_write: bool) -> dict:

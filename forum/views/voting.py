@@ -4,11 +4,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from forum.csv_export import csv_response
+from forum.csv_export import results_csv_response
 from forum.forms import BallotForm, ProposeFactorForm
 from forum.pagecache import cached_for_readers
 from forum.selectors.classes import class_spaces
@@ -21,25 +20,10 @@ from forum.selectors.voting import (
     first_choice_reasons,
     opinion_change,
     reasons_by_factor,
+    results_visible,
 )
-from forum.services.accounts import active_restriction, can_moderate
+from forum.services.accounts import active_restriction
 from forum.services.voting import cast_ballot, propose_factor
-
-
-def results_visible(request, article, ballot) -> bool:
-    """Against herding, an article can keep its results from members until they have voted."""
-    return not article.results_after_voting or ballot is not None or can_moderate(request.user)
-
-
-def topic_factors_context(request, topic) -> dict:
-    """The factors a topic discusses with their standing (from the cached results: no query when warm)."""
-    article = topic.article
-    results = ballot_results(article=article)
-    rows = sorted(results.for_topic(topic.pk), key=lambda row: (row.place, row.factor.name))
-    if article.results_after_voting and not results_visible(request, article, current_ballot(
-            member=request.user, article=article)):
-        results = None
-    return {"factor_results": results, "topic_factors": rows}
 
 
 @require_GET
@@ -47,7 +31,7 @@ def topic_factors_context(request, topic) -> dict:
 def results(request, article):
     article = get_object_or_404(published_articles(), slug=article)
     ballot = current_ballot(member=request.user, article=article)
-    context = {"article": article, "ballot": ballot, "visible": results_visible(request, article, ballot)}
+    context = {"article": article, "ballot": ballot, "visible": results_visible(viewer=request.user, article=article)}
     if context["visible"]:
         sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "score"
         overall = ballot_results(article=article)
@@ -67,7 +51,7 @@ REASONS_PER_PAGE = 50
 def reasons(request, article):
     """Every reason given for a first choice (of one factor with ?factor=), newest first, a page at a time."""
     article = get_object_or_404(published_articles(), slug=article)
-    if not results_visible(request, article, current_ballot(member=request.user, article=article)):
+    if not results_visible(viewer=request.user, article=article):
         return redirect("forum:results", article.slug)
     factor_id = request.GET.get("factor", "")
     factor = get_object_or_404(article.factors.approved(), pk=factor_id) if factor_id.isdigit() else None
@@ -79,19 +63,9 @@ def reasons(request, article):
 @require_GET
 def results_csv(request, article):
     article = get_object_or_404(published_articles(), slug=article)
-    if not results_visible(request, article, current_ballot(member=request.user, article=article)):
+    if not results_visible(viewer=request.user, article=article):
         return redirect("forum:results", article.slug)
     return results_csv_response(f"{article.slug}-factor-results.csv", ballot_results(article=article))
-
-
-def results_csv_response(filename: str, results) -> HttpResponse:
-    header = ["place", "factor", "borda_points", "share_of_maximum_percent", "top3_percent", "disagreement_percent",
-              "voters"]
-    # No votes, no places: every factor would be "=1". A tie's "=4" starts like a formula, so
-    # csv_response writes it as text ("'=4"), which a spreadsheet shows as =4 rather than computing 4.
-    rows = ([row.place_label if results.voters else "", row.factor.name, row.score, f"{row.share:.1f}",
-             f"{row.top3_share:.1f}", f"{row.spread:.1f}", results.voters] for row in results.sorted_by("score"))
-    return csv_response(filename, header, rows)
 
 
 @require_http_methods(["GET", "POST"])
