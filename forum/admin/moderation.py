@@ -28,7 +28,7 @@ from forum.models import (
 )
 from forum.services.accounts import can_moderate
 from forum.services.moderation import (
-    DECISIONS,
+    decisions_for,
     lift_restriction,
     moderate_comment,
     resolve_flags,
@@ -174,9 +174,7 @@ class ModerationQueueAdmin(ModerateMixin, admin.ModelAdmin):
         url = reverse("admin:forum_moderationqueueitem_decide", args=[obj.pk])
         buttons = format_html_join(
             " ", '<button type="submit" formaction="{}" name="decision" value="{}" class="button">{}</button>',
-            [(url, action, label) for action, label in (("approve", "Approve"), ("hide", "Hide"),
-                                                        ("restore", "Restore"))
-             if obj.status in DECISIONS[action][0]],
+            [(url, action, label) for action, label in decisions_for(obj.status)],
         )
         # aria-label, not a visually hidden <label>: that one is positioned absolutely, escapes the
         # table's scrolling box and made the whole page scroll sideways on a phone.

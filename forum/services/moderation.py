@@ -8,6 +8,7 @@ import re
 import unicodedata
 from datetime import datetime
 from functools import partial
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -32,15 +33,27 @@ def ensure_moderator(actor: User) -> None:
 
 # Comments
 
+class Decision(NamedTuple):
+    applies_to: set  # the statuses it applies to
+    status_after: str
+    flags_become: str  # what the comment's open flags become
+    told: str  # what the author is told
+    button: str  # what its button says, on the site and in the admin
+
+
 DECISIONS = {
-    # action: (statuses it applies to, status after, what open flags become, the author is told)
-    Action.APPROVE: ({Comment.Status.PENDING, Comment.Status.PUBLISHED}, Comment.Status.PUBLISHED,
-                     Flag.Status.DISMISSED, "is approved and visible to everyone"),
-    Action.HIDE: ({Comment.Status.PENDING, Comment.Status.PUBLISHED, Comment.Status.HIDDEN}, Comment.Status.HIDDEN,
-                  Flag.Status.ACTION_TAKEN, "was hidden by a moderator"),
-    Action.RESTORE: ({Comment.Status.HIDDEN}, Comment.Status.PUBLISHED, Flag.Status.DISMISSED,
-                     "is visible again"),
+    Action.APPROVE: Decision({Comment.Status.PENDING, Comment.Status.PUBLISHED}, Comment.Status.PUBLISHED,
+                             Flag.Status.DISMISSED, "is approved and visible to everyone", "Approve"),
+    Action.HIDE: Decision({Comment.Status.PENDING, Comment.Status.PUBLISHED, Comment.Status.HIDDEN},
+                          Comment.Status.HIDDEN, Flag.Status.ACTION_TAKEN, "was hidden by a moderator", "Hide"),
+    Action.RESTORE: Decision({Comment.Status.HIDDEN}, Comment.Status.PUBLISHED, Flag.Status.DISMISSED,
+                             "is visible again", "Restore"),
 }
+
+
+def decisions_for(status: str) -> list[tuple[str, str]]:
+    """The decisions open for a comment in `status`, as (action, button): the one table both desks read."""
+    return [(action, decision.button) for action, decision in DECISIONS.items() if status in decision.applies_to]
 
 
 @transaction.atomic
@@ -54,7 +67,7 @@ def moderate_comment(*, moderator: User, comment: Comment, action: str, reason: 
     allowed(moderator)
     if action not in DECISIONS:
         raise ValidationError("Unknown decision.", code="bad_action")
-    applies_to, status_after, flags_become, told = DECISIONS[action]
+    applies_to, status_after, flags_become, told, _ = DECISIONS[action]
     comment = Comment.objects.select_for_update().select_related("topic").get(pk=comment.pk)
     if comment.status not in applies_to:
         raise ValidationError(f"A {comment.get_status_display().lower()} comment cannot be "

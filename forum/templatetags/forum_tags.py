@@ -4,6 +4,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from forum.markdown import render_markdown
+from forum.services.moderation import decisions_for
 
 register = template.Library()
 
@@ -24,3 +25,9 @@ def rendered_article_text(text: str) -> str:
 def isotime(value) -> str:
     """A `datetime` attribute to the second ("2026-11-26T03:46:50+00:00"): |date:"c" adds microseconds."""
     return value.isoformat(timespec="seconds") if value else ""
+
+
+@register.filter
+def decisions(status: str) -> list[tuple[str, str]]:
+    """The moderation decisions open for a comment's status: the table the admin's queue reads too."""
+    return decisions_for(status)

@@ -167,7 +167,8 @@ def visible_comment(request, pk, queryset=None) -> Comment:
 def comment_context(request, comment: Comment, **extra) -> dict:
     """Context for one comment rendered on its own, after an htmx action."""
     comment.children, comment.has_visible_descendant, comment.more_replies = [], False, 0
-    comment.shown = comment.shown_to(request.user, moderator=can_moderate(request.user))
+    moderator = moderates_here(request.user, comment.classroom)  # a class's teacher, in its space, too
+    comment.shown = comment.shown_to(request.user, moderator=moderator)
     comment.marked_helpful = comment.helpful_marks.filter(member=request.user).exists()
     comment.flagged = comment.flags.filter(member=request.user).exists()
     # Where the thread shows it: deeper than three levels, under the second-level ancestor.
@@ -176,7 +177,7 @@ def comment_context(request, comment: Comment, **extra) -> dict:
         holder = holder.parent
     comment.in_reply_to = comment.parent.author if comment.depth > MAX_DISPLAY_DEPTH else None
     return {"comment": comment, "topic": comment.topic, "holder_id": holder.pk if holder else None,
-            "moderator": moderates_here(request.user, comment.classroom), **viewer_context(request, can_write=True),
+            "moderator": moderator, **viewer_context(request, can_write=True),
             **extra}
 
 

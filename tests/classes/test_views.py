@@ -678,3 +678,12 @@ def test_no_difference_is_marked_while_nobody_outside_the_class_counts(act_as, c
     context = act_as("teacher").get(class_url(classroom)).context
     assert context["class_results"].voters == 1 and context["overall_results"].voters == 0
     assert context["marked"] == set()
+
+
+def test_a_teacher_who_hides_in_place_gets_the_card_with_restore(act_as, classroom, topic, student):
+    comment = CommentFactory(topic=topic, classroom=classroom, author=student, body="Off topic.")
+    response = act_as("teacher").post(reverse("forum:comment_moderate", args=[comment.pk]),
+                                      {"decision": "hide", "reason": "Stay on the topic."},
+                                      headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert "Off topic." in html and 'value="restore"' in html and "This comment is hidden." not in html
