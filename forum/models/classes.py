@@ -89,7 +89,7 @@ class Membership(models.Model):
     objects = MembershipQuerySet.as_manager()
 
     class Meta:
-        ordering = ["classroom", "joined_at"]
+        ordering = ["classroom_id", "joined_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["classroom", "member"], name="membership_once_per_class"),
         ]
@@ -109,7 +109,7 @@ class Prompt(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["classroom", "created_at", "pk"]
+        ordering = ["classroom_id", "created_at", "pk"]
 
     def __str__(self):
         return self.text

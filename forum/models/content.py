@@ -45,7 +45,7 @@ class Topic(models.Model):
     intro = models.TextField(blank=True, help_text="Markdown before the first subsection.")
 
     class Meta:
-        ordering = ["article", "position", "pk"]
+        ordering = ["article_id", "position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["article", "slug"], name="topic_slug_unique_per_article"),
         ]
@@ -67,7 +67,7 @@ class Subsection(models.Model):
     body = models.TextField(blank=True, help_text="Markdown: paragraphs and - bullets.")
 
     class Meta:
-        ordering = ["topic", "position", "pk"]
+        ordering = ["topic_id", "position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["topic", "anchor"], name="subsection_anchor_unique_per_topic"),
         ]
@@ -89,7 +89,7 @@ class KeyPoint(models.Model):
     text = models.CharField(max_length=400)
 
     class Meta:
-        ordering = ["article", "position", "pk"]
+        ordering = ["article_id", "position", "pk"]
 
     def __str__(self):
         return self.label
@@ -105,7 +105,7 @@ class FaqEntry(models.Model):
     answer = models.TextField()
 
     class Meta:
-        ordering = ["article", "position", "pk"]
+        ordering = ["article_id", "position", "pk"]
         verbose_name = "FAQ entry"
         verbose_name_plural = "FAQ entries"
 

@@ -42,7 +42,7 @@ class Factor(models.Model):
     objects = FactorQuerySet.as_manager()
 
     class Meta:
-        ordering = ["article", "position", "pk"]
+        ordering = ["article_id", "position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["article", "name_key"], name="factor_name_unique_per_article"),
         ]
@@ -89,7 +89,7 @@ class BallotEntry(models.Model):
     rank = models.PositiveSmallIntegerField()
 
     class Meta:
-        ordering = ["ballot", "rank"]
+        ordering = ["ballot_id", "rank"]
         verbose_name_plural = "ballot entries"
         constraints = [
             models.UniqueConstraint(fields=["ballot", "factor"], name="ballotentry_factor_once"),
