@@ -24,3 +24,18 @@ def rendered_article_text(text: str) -> str:
 def isotime(value) -> str:
     """A `datetime` attribute to the second ("2026-11-26T03:46:50+00:00"): |date:"c" adds microseconds."""
     return value.isoformat(timespec="seconds") if value else ""
+
+
+@register.filter
+def bar_width(share) -> str:
+    """The class that draws a result bar `share` percent long: site.css has one per whole percent
+    (bar-w-0 to bar-w-100), because the Content-Security-Policy allows no style="" attribute.
+    A share above nothing shows at least a sliver, so a factor with any points never looks empty."""
+    try:
+        value = float(share)
+    except (TypeError, ValueError):
+        return "bar-w-0"
+    percent = min(100, max(0, round(value)))
+    if percent == 0 and value > 0:
+        percent = 1
+    return f"bar-w-{percent}"
