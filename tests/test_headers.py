@@ -1,5 +1,5 @@
-"""Security headers: the Content-Security-Policy and Permissions-Policy on every answer, and templates the
-policy can live with.
+"""Security headers: the Content-Security-Policy and Permissions-Policy on every answer, templates the
+policy can live with, and `Cache-Control: private, no-store` on members' pages with secrets or personal data.
 
 tests/browser/test_csp.py checks in a real browser that no page of any role breaks the policy."""
 
@@ -9,8 +9,9 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from forum.services.classes import create_pupil_accounts
 from forum.templatetags.forum_tags import bar_width
-from tests.factories import ClassroomFactory, ModeratorFactory
+from tests.factories import ClassroomFactory, MemberFactory, ModeratorFactory, TopicFactory
 
 TEMPLATES = settings.BASE_DIR / "templates"
 
@@ -104,3 +105,63 @@ def test_every_answer_switches_off_the_browser_features_the_site_never_uses(clie
         features = dict(item.strip().split("=") for item in response["Permissions-Policy"].split(","))
         assert {"camera", "microphone", "geolocation", "payment", "usb", "browsing-topics"} <= set(features)
         assert set(features.values()) == {"()"}
+
+
+# Cache-Control: private, no-store
+
+
+@pytest.fixture
+def teacher_and_class(db):
+    classroom = ClassroomFactory(name="10B")
+    TopicFactory(article=classroom.article)
+    return classroom.teacher, classroom
+
+
+def cache_directives(response) -> set[str]:
+    return {item.strip() for item in response.get("Cache-Control", "").split(",")}
+
+
+@pytest.mark.parametrize("kind", ["roster", "comments", "results"])
+def test_class_exports_are_kept_from_every_cache(client, teacher_and_class, kind):
+    teacher, classroom = teacher_and_class
+    client.force_login(teacher)
+    response = client.get(reverse("forum:class_export", args=[classroom.pk, kind]))
+    assert response.status_code == 200
+    assert {"private", "no-store"} <= cache_directives(response)
+
+
+def test_the_pupils_password_sheet_is_kept_from_every_cache(client, teacher_and_class):
+    teacher, classroom = teacher_and_class
+    client.force_login(teacher)
+    client.post(reverse("forum:class_accounts", args=[classroom.pk]), {"names": "Dee Pupil"})
+    response = client.get(reverse("forum:class_sheet", args=[classroom.pk]))
+    assert "dee.pupil" in response.content.decode()
+    assert {"private", "no-store"} <= cache_directives(response)
+
+
+def test_a_members_results_csv_is_kept_from_every_cache(client, article):
+    client.force_login(MemberFactory())
+    response = client.get(reverse("forum:results_csv", args=[article.slug]))
+    assert response.status_code == 200
+    assert {"private", "no-store"} <= cache_directives(response)
+
+
+@pytest.mark.parametrize("name", ["forum:account_settings", "forum:notifications", "password_change"])
+def test_a_members_own_pages_are_kept_from_every_cache(client, db, name):
+    client.force_login(MemberFactory())
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert {"private", "no-store"} <= cache_directives(response)
+
+
+def test_a_pupil_choosing_their_password_gets_a_page_kept_from_every_cache(client, teacher_and_class):
+    teacher, classroom = teacher_and_class
+    pupil, _ = create_pupil_accounts(teacher=teacher, classroom=classroom, names=["Zoë Martin"]).created[0]
+    client.force_login(pupil)
+    response = client.get(reverse("password_change"))
+    assert response.status_code == 200
+    assert {"private", "no-store"} <= cache_directives(response)
+
+
+def test_readers_pages_stay_cacheable(client, article):
+    assert "no-store" not in cache_directives(client.get(article.get_absolute_url()))
