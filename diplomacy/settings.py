@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    "csp",  # django-csp: its system checks catch a policy written in the pre-4.0 format
     "forum",
 ]
 
@@ -68,6 +70,8 @@ MIDDLEWARE = [
     # First, so it compresses what every other middleware has written (with Django's BREACH mitigation).
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "forum.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -230,6 +234,27 @@ if env_bool("DJANGO_PROXY_SSL_HEADER", False):
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and requests from this site only. No inline
+# <script>, no on* handler, no style="" attribute and no <style> element anywhere: scripts live in static/js/,
+# result bars take their width from a class (forum_tags.bar_width), and htmx's indicator styles are in site.css
+# (its <meta name="htmx-config"> turns off the <style> it would add). Images: this site, and the data: URLs
+# Bootstrap's CSS draws its icons with; the QR code is inline SVG, which is no image request at all.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+# Powerful browser features the site never uses, switched off for it and anything it could embed
+# (forum.middleware.PermissionsPolicyMiddleware; `browsing-topics` replaced the retired `interest-cohort`).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@
 import csv
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 
 # A cell starting with one of these is a formula to a spreadsheet ("=HYPERLINK(...)"):
 # such text is prefixed with an apostrophe, which shows it as plain text.
@@ -16,9 +17,13 @@ def safe_cell(value):
 
 
 def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
-    """UTF-8 with a byte-order mark (so Excel reads accents right), formulas neutralised."""
+    """UTF-8 with a byte-order mark (so Excel reads accents right), formulas neutralised.
+
+    The file name can be a teacher's class name: any script, quotes, even a line break. Django writes
+    it as RFC 6266 asks (`filename*=utf-8''...` when plain ASCII will not do), so it downloads under its
+    own name and nothing in it can end the header early."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow(header)

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.safestring import mark_safe
+from django.views.decorators.cache import cache_control
 
 from forum.caching import content_version
 
@@ -134,3 +135,10 @@ def thread_comments(roots: Iterable):
     for comment in roots:
         yield comment
         yield from thread_comments(comment.children)
+
+
+def private_no_store(view):
+    """`Cache-Control: private, no-store` for a member's page that carries secrets or personal data
+    (one-time passwords, exports, settings, notifications): no shared cache may keep it, and the
+    browser keeps no copy on disk for the next person at a school computer to find."""
+    return cache_control(private=True, no_store=True)(view)

@@ -31,3 +31,18 @@ def isotime(value) -> str:
 def decisions(status: str) -> list[tuple[str, str]]:
     """The moderation decisions open for a comment's status: the table the admin's queue reads too."""
     return decisions_for(status)
+
+
+@register.filter
+def bar_width(share) -> str:
+    """The class that draws a result bar `share` percent long: site.css has one per whole percent
+    (bar-w-0 to bar-w-100), because the Content-Security-Policy allows no style="" attribute.
+    A share above nothing shows at least a sliver, so a factor with any points never looks empty."""
+    try:
+        value = float(share)
+    except (TypeError, ValueError):
+        return "bar-w-0"
+    percent = min(100, max(0, round(value)))
+    if percent == 0 and value > 0:
+        percent = 1
+    return f"bar-w-{percent}"

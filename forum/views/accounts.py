@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from forum.client_ip import client_ip
 from forum.forms import AccountSettingsForm, ChoosePasswordForm, SignupForm
 from forum.models import User
+from forum.pagecache import private_no_store
 from forum.selectors.classes import classes_of
 from forum.selectors.discussion import member_comments
 from forum.services.accounts import sign_up, update_account
@@ -48,6 +50,7 @@ def signup(request):
     return render(request, "registration/signup.html", {"form": form, "next": next_url})
 
 
+@private_no_store
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_settings(request):
@@ -74,6 +77,7 @@ def profile(request, username):
     return render(request, "forum/accounts/profile.html", {"member": member, "comments": comments})
 
 
+@method_decorator(private_no_store, name="dispatch")
 class ChoosePasswordView(PasswordChangeView):
     """Django's password change; a pupil who has just chosen theirs lands in their class, not on a form page."""
 

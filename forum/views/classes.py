@@ -14,13 +14,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from forum.csv_export import csv_response, results_csv_response
 from forum.forms import ClassForm, JoinForm, PromptForm, PupilAccountsForm
 from forum.models import Classroom, FaqEntry, Topic, User
+from forum.pagecache import private_no_store
 from forum.qr import qr_svg
 from forum.selectors.classes import (
     ROSTER_SORTS,
@@ -255,7 +255,7 @@ def class_accounts(request, pk):
     return render(request, "forum/classes/accounts.html", {"classroom": classroom, "form": form})
 
 
-@never_cache
+@private_no_store
 @require_http_methods(["GET", "POST"])
 @login_required
 def class_sheet(request, pk):
@@ -285,6 +285,7 @@ def class_reset_password(request, pk, member):
     return keep_sheet(request, classroom, [(pupil, password)], reset=True)
 
 
+@private_no_store
 @require_GET
 @login_required
 def class_export(request, pk, kind):

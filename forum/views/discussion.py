@@ -18,7 +18,7 @@ from forum.forms import CommentForm, EditForm, FlagForm, ReplyForm
 from forum.markdown import render_markdown
 from forum.models import Classroom, Comment
 from forum.models.discussion import MAX_DISPLAY_DEPTH
-from forum.pagecache import attach_comment_cards, cached_for_readers, thread_comments
+from forum.pagecache import attach_comment_cards, cached_for_readers, private_no_store, thread_comments
 from forum.selectors.classes import class_spaces, prompts_with_counts
 from forum.selectors.content import sibling_topics, topic_detail
 from forum.selectors.discussion import (
@@ -372,6 +372,7 @@ def comment_history(request, pk):
                   {"comment": comment, "revisions": comment.revisions.all()})
 
 
+@private_no_store
 @require_GET
 @login_required
 def notifications(request):

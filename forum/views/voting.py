@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from forum.csv_export import results_csv_response
 from forum.forms import BallotForm, ProposeFactorForm
-from forum.pagecache import cached_for_readers
+from forum.pagecache import cached_for_readers, private_no_store
 from forum.selectors.classes import class_spaces
 from forum.selectors.content import published_articles
 from forum.selectors.voting import (
@@ -60,6 +60,7 @@ def reasons(request, article):
     return render(request, "forum/voting/reasons.html", {"article": article, "factor": factor, "page": page})
 
 
+@private_no_store
 @require_GET
 def results_csv(request, article):
     article = get_object_or_404(published_articles(), slug=article)

@@ -1,33 +1,18 @@
 """On a 390 px wide phone no page scrolls sideways, for any role, with pages full of data."""
 
-import json
 import os
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from forum.models import Comment
-from forum.services.classes import create_pupil_accounts
-from forum.services.discussion import flag_comment, post_comment
-from forum.services.voting import add_curated_factors, cast_ballot
-from tests.browser.helpers import log_in, site_nav
-from tests.factories import ClassroomFactory, MemberFactory, MembershipFactory, ModeratorFactory
+from tests.browser.helpers import LONG_NAMES, log_in, role_pages, seed, site_nav
+from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
-CURATED = settings.BASE_DIR / "forum" / "content" / "factors.json"
-LONG_WORD = "Antidisestablishmentarianism" * 3
-LONG_URL = "https://example.org/reports/2025/us-russia/peace-talks/back-channels/istanbul-round-three-transcript.pdf"
-LONG_NAMES = [
-    "Maximilian Alexander Montgomery-Fitzgerald", "Anastasia Konstantinopoulou", "Bartholomew Featherstonehaugh",
-    "Oluwaseun Adebayo-Okonkwo", "Siddharth Venkataraghavan", "Mary-Elizabeth Worthington-Smythe",
-    "Kristóf Szentgyörgyi-Nagy", "Wolfgang Schwarzenberger",
-]
-
 # Lists what sticks out past the window, furthest first and, among equals, the innermost: the
 # element that pushes the page sideways rather than the ancestors that grow with it. An element's
 # right edge counts its overflowing content (a long word sticks out of its paragraph's box), unless
@@ -61,42 +46,6 @@ OVERFLOWING = """() => {
     .slice(0, 3)
     .map((item) => describe(item.el) + " (right edge " + item.right + " px)");
 }"""
-
-
-def seed(article):
-    """The shipped article with its factors, ballots with reasons, long comments, a flagged and a pending
-    one, and a class of eight pupils with long names who vote and write."""
-    add_curated_factors(article=article, factors=json.loads(CURATED.read_text())["factors"])
-    factors = list(article.factors.order_by("position"))
-    topics = list(article.topics.order_by("position"))
-    for n in range(6):
-        cast_ballot(member=MemberFactory(), article=article, ranking=factors[n:] + factors[:n],
-                    reason=f"{LONG_WORD} {LONG_URL}" if n == 0 else "Sanctions change what each side can wait for.")
-    changer = MemberFactory()
-    cast_ballot(member=changer, article=article, ranking=factors[:4])
-    cast_ballot(member=changer, article=article, ranking=factors[4:8])  # for "How opinions changed"
-    writer = MemberFactory(username="writer", display_name="Konstantin Alexandrovich Rimsky-Korsakov")
-    opening = post_comment(author=writer, topic=topics[0], body=f"{LONG_WORD} and see {LONG_URL} for the text.")
-    reply = opening
-    for depth in range(4):  # deeper than the three levels replies nest to
-        reply = post_comment(author=MemberFactory(), topic=topics[0], parent=reply,
-                             body=f"Reply {depth}: `{LONG_WORD}` <{LONG_URL}>")
-    flagged = post_comment(author=MemberFactory(), topic=topics[0], body=f"Buy watches at {LONG_URL}")
-    flag_comment(member=MemberFactory(), comment=flagged, reason="spam", note=LONG_WORD)
-    Comment.objects.create(topic=topics[0], author=writer, body=LONG_WORD, body_html=f"<p>{LONG_WORD}</p>",
-                           status=Comment.Status.PENDING)
-
-    teacher = MemberFactory(username="tess", display_name="Tess Teacher-Thistlethwaite")
-    classroom = ClassroomFactory(name="10B Modern History and Politics", article=article, teacher=teacher)
-    student = MembershipFactory(classroom=classroom, member=MemberFactory(username="sam")).member
-    pupils = [pupil for pupil, _ in create_pupil_accounts(teacher=teacher, classroom=classroom,
-                                                                         names=LONG_NAMES).created]
-    for n, pupil in enumerate(pupils[:5]):
-        cast_ballot(member=pupil, article=article, ranking=factors[-n - 1:] + factors[:-n - 1])
-        post_comment(author=pupil, topic=topics[0], classroom=classroom, body=f"{LONG_WORD} {LONG_URL}")
-    cast_ballot(member=student, article=article, ranking=factors[3:8])
-    return {"article": article, "topics": topics, "writer": writer, "comment": opening, "reply": reply,
-            "classroom": classroom, "teacher": teacher, "student": student, "pupils": pupils}
 
 
 def phone_page(new_context, member=None, **options):
@@ -139,22 +88,15 @@ def test_no_page_scrolls_sideways_on_a_phone(article, new_context, axe_check):
     world = seed(article)
     classroom, topics = world["classroom"], world["topics"]
     slug = article.slug
-    moderator = ModeratorFactory(username="maria")
+    pages = role_pages(world)
     problems: list[str] = []
 
-    reading = [reverse("forum:home"), article.get_absolute_url(), *(topic.get_absolute_url() for topic in topics),
-               reverse("forum:faq", args=[slug]), reverse("forum:results", args=[slug]),
-               world["writer"].get_absolute_url(), world["comment"].get_absolute_url(),
-               world["reply"].get_absolute_url(), reverse("forum:comment_thread", args=[world["comment"].pk])]
     anonymous = phone_page(new_context)
-    for url in [*reading, reverse("login"), reverse("forum:signup")]:
+    for url in pages["anonymous"]:
         visit(anonymous, url, problems, "anonymous")
 
     member = phone_page(new_context, MemberFactory())
-    for url in [*reading, reverse("forum:ballot", args=[slug]), reverse("forum:propose_factor", args=[slug]),
-                reverse("forum:account_settings"), reverse("forum:notifications"), reverse("forum:classes"),
-                reverse("forum:class_join"), reverse("forum:class_join_link", args=[classroom.join_code]),
-                reverse("forum:class_create"), reverse("password_change")]:
+    for url in pages["member"]:
         visit(member, url, problems, "member")
     member.goto(reverse("forum:ballot", args=[slug]))
     shoot(member, "ballot")
@@ -163,20 +105,16 @@ def test_no_page_scrolls_sideways_on_a_phone(article, new_context, axe_check):
     shoot(without_js, "ballot-without-js")
 
     student = phone_page(new_context, world["student"])
-    for url in [classroom.get_absolute_url(), f"{topics[0].get_absolute_url()}?space={classroom.pk}",
-                reverse("forum:ballot", args=[slug]), reverse("forum:class_feed", args=[classroom.pk])]:
+    for url in pages["student"]:
         visit(student, url, problems, "student")
     student.goto(reverse("forum:ballot", args=[slug]))
     shoot(student, "ballot-ranked")
 
     teacher = phone_page(new_context, world["teacher"])
-    for url in [reverse("forum:class_feed", args=[classroom.pk]), reverse("forum:class_projector", args=[classroom.pk]),
-                reverse("forum:class_student", args=[classroom.pk, world["student"].pk])]:
+    for url in pages["teacher"]:
         visit(teacher, url, problems, "teacher")
-    visit(teacher, classroom.get_absolute_url(), problems, "teacher")
-    shoot(teacher, "class")
-    visit(teacher, f"{topics[0].get_absolute_url()}?space={classroom.pk}", problems, "teacher")
     teacher.goto(classroom.get_absolute_url())
+    shoot(teacher, "class")
     teacher.get_by_text("Create accounts for pupils without email").click()
     teacher.get_by_label("Pupils' names, one per line").fill("\n".join(f"Pupil {n}" for n in range(41)))
     teacher.get_by_role("button", name="Create the accounts").click()
@@ -190,13 +128,13 @@ def test_no_page_scrolls_sideways_on_a_phone(article, new_context, axe_check):
         problems.append(f"teacher: password sheet: {problem}")
     shoot(teacher, "password-sheet")
 
-    moderating = phone_page(new_context, moderator)
-    visit(moderating, topics[0].get_absolute_url(), problems, "moderator")
+    moderating = phone_page(new_context, world["moderator"])
+    for url in pages["moderator"]:
+        visit(moderating, url, problems, "moderator")
+    moderating.goto(topics[0].get_absolute_url())
     expect(moderating.locator(".moderate-form").first).to_be_visible()
     shoot(moderating, "topic-moderator")
-    for url in [reverse("admin:index"), reverse("admin:forum_comment_changelist"),
-                reverse("admin:forum_moderationqueueitem_changelist")]:
-        visit(moderating, url, problems, "moderator")
+    moderating.goto(reverse("admin:forum_moderationqueueitem_changelist"))
     shoot(moderating, "needs-attention")
 
     anonymous.goto(reverse("forum:results", args=[slug]))

@@ -91,7 +91,7 @@ def test_projector_shows_the_class_results_when_allowed(act_as, classroom, voted
 
     assert "How the class ranks the factors" in html and "1 of 1 voted" in html
     assert html.index("Trust") < html.index("Sanctions")  # best first
-    assert '<span class="bar" style="width: 100.0%"></span></span><span class="bar-label">100%</span>' in html
+    assert '<span class="bar bar-w-100"></span></span><span class="bar-label">100%</span>' in html
 
 
 def test_htmx_gets_the_count_and_results_alone(act_as, classroom, student):

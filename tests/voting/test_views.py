@@ -117,7 +117,7 @@ def test_results_page_shows_scores_voters_and_reasons(act_as, factors, article):
     html = act_as("anonymous").get(urls(article)["results"]).content.decode()
     assert "1 member ranked 3 factors" in html
     assert "Sanctions bite." in html and "Voter One" in html
-    assert 'style="width: 100.0%"' in html  # the first choice of the only voter
+    assert 'class="bar bar-w-100"' in html  # the first choice of the only voter
 
 
 def test_results_sort_by_each_column(client, factors, article):
