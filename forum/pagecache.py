@@ -103,7 +103,8 @@ def card_key(comment, context: dict) -> str:
     in_reply_to = getattr(comment, "in_reply_to", None)
     viewer = context["user"]
     shown = (comment.pk, comment.status, comment.status_reason, comment.edited_at, comment.helpful_count,
-             comment.shown, comment.author.username, comment.author.public_name,
+             comment.shown, comment.author.username, comment.author.public_name, comment.author.is_staff,
+             getattr(comment, "author_teaches", False),
              in_reply_to.public_name if in_reply_to else "",
              comment.anchor.title if comment.anchor_id and not comment.parent_id else "",
              # the viewer's position

@@ -32,6 +32,12 @@ class CommentQuerySet(models.QuerySet):
             | Q(Exists(Flag.objects.filter(comment=OuterRef("pk"), status=Flag.Status.OPEN)))
         ).exclude(status=Comment.Status.REMOVED)
 
+    def with_author_roles(self):
+        """Annotate whether each comment's author teaches a class: their name carries a badge, as staff's does."""
+        from forum.models.classes import Classroom
+
+        return self.annotate(author_teaches=Exists(Classroom.objects.filter(teacher=OuterRef("author"))))
+
     def with_viewer_marks(self, viewer):
         """Annotate whether `viewer` marked each comment helpful or flagged it."""
         if not viewer.is_authenticated:

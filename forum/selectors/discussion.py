@@ -77,8 +77,8 @@ def thread_replies(*, roots: list[Comment], viewer: User, moderator: bool, class
         replies = replies.annotate(
             place=Window(RowNumber(), partition_by=[F("root")], order_by=[F("created_at").asc(), F("pk").asc()])
         ).filter(place__lte=first)
-    return replies.select_related("author", "anchor", "parent__author").with_viewer_marks(viewer).order_by(
-        "created_at", "pk")
+    return replies.select_related("author", "anchor", "parent__author").with_viewer_marks(viewer).with_author_roles(
+    ).order_by("created_at", "pk")
 
 
 def reply_totals(viewer: User, moderator: bool, classroom: Classroom | None):
@@ -99,6 +99,7 @@ def topic_thread(*, topic: Topic, viewer: User, sort: str, page_number, about: S
         thread_roots(topic=topic, viewer=viewer, about=about, moderator=moderator, classroom=classroom)
         .select_related("author", "anchor")
         .with_viewer_marks(viewer)
+        .with_author_roles()
         .annotate(reply_total=reply_totals(viewer, moderator, classroom))
         .order_by(*SORTS[sort])
     )

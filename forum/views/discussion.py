@@ -171,6 +171,7 @@ def comment_context(request, comment: Comment, **extra) -> dict:
     comment.shown = comment.shown_to(request.user, moderator=moderator)
     comment.marked_helpful = comment.helpful_marks.filter(member=request.user).exists()
     comment.flagged = comment.flags.filter(member=request.user).exists()
+    comment.author_teaches = comment.author.classes_taught.exists()
     # Where the thread shows it: deeper than three levels, under the second-level ancestor.
     holder = comment.parent
     while holder is not None and holder.depth >= MAX_DISPLAY_DEPTH:
@@ -345,7 +346,7 @@ def comment_thread(request, pk):
 
     htmx's "Show N more replies" asks for the replies alone, to put in place.
     """
-    root = visible_comment(request, pk)
+    root = visible_comment(request, pk, Comment.objects.with_author_roles())
     if root.root_id is not None:
         return redirect("forum:comment_thread", root.root_id)
     moderator = moderates_here(request.user, root.classroom)

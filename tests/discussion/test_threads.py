@@ -136,3 +136,13 @@ def test_the_row_of_page_numbers_stays_short_however_many_pages(client, root):
     numbers = html.split('aria-label="Comment pages"', 1)[1].split("</nav>", 1)[0]
     assert numbers.count('class="page-link"') <= 12 and "…" in numbers
     assert "?page=41#discussion" in numbers and "?page=21#discussion" in numbers
+
+
+def test_moderators_and_teachers_carry_a_badge_beside_their_names(client, root):
+    moderator_comment = CommentFactory(topic=root.topic, author=ModeratorFactory(display_name="Mo Derate"))
+    teacher = ClassroomFactory(article=root.topic.article).teacher
+    CommentFactory(topic=root.topic, author=teacher)
+    html = client.get(root.topic.get_absolute_url()).content.decode()
+    assert 'role-moderator">Moderator</span>' in html and 'role-teacher">Teacher</span>' in html
+    assert html.count("role-badge") == 2
+    assert 'role-moderator">Moderator' in client.get(thread_url(moderator_comment)).content.decode()
