@@ -82,3 +82,13 @@ def test_profile_page_costs_the_same_whatever_the_comments(db, client, django_as
     # member, count, page of comments with their topics and articles
     with django_assert_num_queries(3):
         client.get(member.get_absolute_url())
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_opening_a_reply_form_costs_the_same_whatever_the_comments(topic, client, django_assert_num_queries, count):
+    comments = [CommentFactory(topic=topic) for _ in range(count)]
+    client.force_login(MemberFactory())
+    client.get(comments[0].get_absolute_url())
+    # session (unless in Redis), member, the comment with its topic, article, author and class
+    with django_assert_num_queries(3 + SESSION_QUERIES):
+        client.get(f"/comments/{comments[0].pk}/reply/", headers={"HX-Request": "true"})
