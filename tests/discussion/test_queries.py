@@ -1,20 +1,30 @@
 import pytest
 
-from forum.models import Restriction
+from forum.models import Comment, Restriction
 from forum.services.discussion import edit_comment
 from tests.conftest import SESSION_QUERIES
 from tests.factories import CommentFactory, FactorFactory, MemberFactory, SubsectionFactory
 
 
 def fill(topic, count):
-    """`count` comments: a third top-level, the rest replies at every depth, some edited and marked."""
+    """`count` comments: a third top-level, the rest replies at every depth, some edited and marked.
+
+    Saved with bulk_create, a batch whenever a reply's parent is not saved yet (parents come first).
+    """
     members = MemberFactory.create_batch(5)
-    comments = []
+    anchor = topic.subsections.first()
+    comments, saved = [], 0
     for n in range(count):
         parent = comments[n // 2] if n % 3 and comments else None
-        comment = CommentFactory(topic=topic, author=members[n % 5], parent=parent, anchor=topic.subsections.first(),
-                                 helpful_count=n % 4)
-        comments.append(comment)
+        if parent is not None and n // 2 >= saved:
+            Comment.objects.bulk_create(comments[saved:])
+            saved = len(comments)
+        comments.append(Comment(
+            topic=topic, author=members[n % 5], parent=parent, root=(parent.root or parent) if parent else None,
+            depth=parent.depth + 1 if parent else 0, anchor=anchor, helpful_count=n % 4,
+            body=f"Comment number {n}.", body_html=f"<p>Comment number {n}.</p>",
+        ))
+    Comment.objects.bulk_create(comments[saved:])
     edit_comment(editor=comments[0].author, comment=comments[0], body="edited")
 
 
