@@ -10,20 +10,28 @@ PY := $(VENV)/bin/python
 ARTICLE := forum/content/us-russia-peace-talks.txt
 ARTICLE_TITLE := The reduction in US-Russia peace talks
 
-.PHONY: run test install lint bench
+.PHONY: run test install lint bench requirements
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
 # Reinstall only when a requirements file changes, so a second `make run` starts in seconds.
+# Every package is pinned with its hashes (compiled by `make requirements`): pip refuses anything else.
 $(VENV)/.installed: requirements.txt | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
+
+# After editing requirements.in or requirements-dev.in: pin everything they need, with hashes.
+requirements: $(VENV)/.installed-dev
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+		--no-emit-find-links --output-file requirements.txt requirements.in
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+		--no-emit-find-links --output-file requirements-dev.txt requirements-dev.in
 
 install: $(VENV)/.installed
 
@@ -41,8 +49,11 @@ endif
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Lint, the one code format, and the layers (import-linter contracts in pyproject.toml).
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 # On demand, never in CI: about five minutes of load on this machine (README: "Benchmarks").
 bench: $(VENV)/.installed
