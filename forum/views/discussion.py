@@ -154,9 +154,8 @@ def viewer_context(request, *, can_write: bool) -> dict:
 
 def visible_comment(request, pk, queryset=None) -> Comment:
     """The comment if the viewer may see it (its author always may); else 404."""
-    comment = get_object_or_404(
-        (Comment.objects if queryset is None else queryset).select_related("topic__article", "author", "classroom"), pk=pk
-    )
+    queryset = Comment.objects.all() if queryset is None else queryset  # never `or`: that runs the query
+    comment = get_object_or_404(queryset.select_related("topic__article", "author", "classroom"), pk=pk)
     if comment.classroom_id and not can_see_class(request.user, comment.classroom):
         raise Http404("No such comment.")
     if not comment.shown_to(request.user, moderator=moderates_here(request.user, comment.classroom)):
