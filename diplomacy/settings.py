@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",  # django-csp: its system checks catch a policy written in the pre-4.0 format
+    "django_tasks",  # the backport of Django 6.0's django.tasks
+    "django_tasks_db",  # its database backend and `manage.py db_worker`
     "forum",
 ]
 
@@ -208,16 +210,36 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Email: the console unless an SMTP host is given.
+# Background tasks (django-tasks with django-tasks-db's backend). "database": each task is a row in the
+# database that `manage.py db_worker` runs, so the request never waits for it (production: DATABASE_URL
+# set, debug off). "immediate": it runs at once in the process that enqueued it, so a developer's
+# `make run` and a teacher's laptop need no worker.
+TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS_BACKEND = os.environ.get("DJANGO_TASKS_BACKEND") or (
+    "database" if os.environ.get("DATABASE_URL") and not DEBUG else "immediate"
+)
+if TASKS_BACKEND not in TASKS_BACKENDS:
+    raise ImproperlyConfigured(f"DJANGO_TASKS_BACKEND must be one of {', '.join(TASKS_BACKENDS)}.")
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[TASKS_BACKEND]}}
+
+# Email: every message is queued as a task (forum/mail.py); the task sends it with EMAIL_DELIVERY_BACKEND,
+# SMTP when a host is given, else the console, and tries a failed send again after each of these delays.
+EMAIL_BACKEND = "forum.mail.QueuedEmailBackend"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    # A server that accepts the connection and then hangs must not hold the worker forever.
+    EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_RETRY_DELAYS = [60, 300, 1800]  # seconds: four attempts over about 36 minutes
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "forum@localhost")
 
 # HTTPS: on by default whenever debug is off. Behind a proxy that ends TLS,

@@ -42,3 +42,13 @@ def article(db):
     """The shipped article, imported as `make run` imports it."""
     article, _ = publish_article(parsed=parse_article(SHIPPED_ARTICLE.read_text()), title=SHIPPED_TITLE)
     return article
+
+
+@pytest.fixture(autouse=True)
+def _queued_email(settings):
+    """Mail goes through the task queue as on the site (pytest-django would swap in its outbox backend
+    directly) and is delivered to `mail.outbox`. Tasks run at once, on SQLite and on PostgreSQL alike;
+    tests/test_mail.py switches to the database queue and runs the worker itself."""
+    settings.EMAIL_BACKEND = "forum.mail.QueuedEmailBackend"
+    settings.EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

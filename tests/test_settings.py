@@ -55,3 +55,23 @@ def test_manage_py_with_a_secret_key_keeps_debug_off():
     env = {name: value for name, value in PRODUCTION.items() if name != "DJANGO_DEBUG"}
     result = manage("shell", "-c", "from django.conf import settings; print(settings.DEBUG)", env=env)
     assert result.stdout.strip().endswith("False")
+
+
+PRINT_TASKS_BACKEND = "from django.conf import settings; print(settings.TASKS['default']['BACKEND'])"
+
+
+def test_production_with_a_database_url_queues_tasks_for_the_worker(tmp_path):
+    env = {**PRODUCTION, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    result = manage("shell", "-c", PRINT_TASKS_BACKEND, env=env)
+    assert result.stdout.strip().endswith("django_tasks_db.DatabaseBackend"), result.stderr
+
+
+def test_development_runs_tasks_at_once_without_a_worker():
+    result = manage("shell", "-c", PRINT_TASKS_BACKEND, env={"DJANGO_DEBUG": "1"})
+    assert result.stdout.strip().endswith("django_tasks.backends.immediate.ImmediateBackend"), result.stderr
+
+
+def test_an_unknown_tasks_backend_is_refused():
+    result = manage("check", env={**PRODUCTION, "DJANGO_TASKS_BACKEND": "celery"})
+    assert result.returncode != 0
+    assert "DJANGO_TASKS_BACKEND must be one of database, immediate" in result.stderr
