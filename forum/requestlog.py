@@ -68,7 +68,11 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = _request_id.get()
+            # Django logs a 4xx answer after the middleware has returned, with the request attached.
+            request_id = _request_id.get()
+            if request_id == "-":
+                request_id = getattr(getattr(record, "request", None), "request_id", "-")
+            record.request_id = request_id
         return True
 
 

@@ -96,6 +96,11 @@ def test_an_error_is_logged_with_the_request_id_of_the_request_it_broke(settings
     assert (line.fields["status"], line.fields["request_id"]) == (500, NGINX_ID)
 
 
+def test_a_page_not_found_is_logged_with_the_request_id(client, console):
+    client.get("/no-such-page/", HTTP_X_REQUEST_ID=NGINX_ID)
+    assert f"WARNING django.request request_id={NGINX_ID} Not Found: /no-such-page/" in console.getvalue()
+
+
 def test_a_record_written_outside_any_request_has_no_request_id(console):
     logging.getLogger("forum.test").warning("Nothing to do with a request")
     assert "WARNING forum.test request_id=- Nothing to do with a request" in console.getvalue()
