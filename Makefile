@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 ARTICLE := forum/content/us-russia-peace-talks.txt
 ARTICLE_TITLE := The reduction in US-Russia peace talks
 
-.PHONY: run test install lint bench requirements
+.PHONY: run test install lint bench requirements prod-up prod-down
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,3 +58,12 @@ lint: $(VENV)/.installed-dev
 # On demand, never in CI: about five minutes of load on this machine (README: "Benchmarks").
 bench: $(VENV)/.installed
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Production on this machine (README: "Running in production"): nginx in front of two gunicorn app servers
+# on PostgreSQL and Redis, configured by the files in deploy/. Its files are in run/ (git-ignored).
+# FORUM_PORT=8090 make prod-up listens elsewhere; deploy/stack.py lists the other knobs.
+prod-up: $(VENV)/.installed
+	$(PY) deploy/stack.py up
+
+prod-down:
+	$(PY) deploy/stack.py down

@@ -69,7 +69,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so it compresses what every other middleware has written (with Django's BREACH mitigation).
+    # Outermost: the request id and one log line per request, timed around everything below (forum/requestlog.py).
+    "forum.requestlog.RequestLogMiddleware",
+    # /healthz, answered before host checks, the HTTPS redirect and sessions (forum/health.py).
+    "forum.health.HealthCheckMiddleware",
+    # Then, so it compresses what every other middleware has written (with Django's BREACH mitigation).
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -278,9 +282,39 @@ CONTENT_SECURITY_POLICY = {
 # (forum.middleware.PermissionsPolicyMiddleware; `browsing-topics` replaced the retired `interest-cohort`).
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
 
+# Logs go to stderr (journald, or the files `make prod-up` writes). Every record carries the id of the request
+# it was written in (forum/requestlog.py); `forum.request` writes one JSON line per request, at INFO.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "forum.requestlog.RequestIdFilter"}},
+    "formatters": {
+        "console": {"format": "%(asctime)s %(levelname)s %(name)s request_id=%(request_id)s %(message)s"},
+        "line": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "console"},
+        "requests": {"class": "logging.StreamHandler", "formatter": "line"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "forum.request": {
+            "handlers": ["requests"],
+            "level": os.environ.get("DJANGO_REQUEST_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
+    },
 }
+
+# Errors to Sentry, only when a DSN is given (sentry-sdk; its Django integration is switched on by itself).
+# No personal data is sent: no cookies, no user names, no addresses.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        send_default_pii=False,
+    )

@@ -41,3 +41,10 @@ def test_demo_roles_have_the_right_powers(db, password_file):
     assert moderator.is_staff and not moderator.is_superuser
     assert moderator.groups.filter(name="Moderators").exists()
     assert not User.objects.get(username="student1").is_staff
+
+
+def test_demo_passwords_can_be_kept_in_another_file(db, password_file, tmp_path):
+    other = tmp_path / "prod-demo.txt"
+    call_command("create_demo_accounts", "--password-file", str(other), stdout=StringIO())
+    assert "admin" in other.read_text()
+    assert not password_file.exists()

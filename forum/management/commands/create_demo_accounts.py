@@ -1,4 +1,5 @@
 import secrets
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -23,15 +24,21 @@ PASSWORD_FILE = settings.BASE_DIR / ".demo-accounts.txt"
 class Command(BaseCommand):
     help = "Create demo accounts with random passwords, once; print them and keep them in .demo-accounts.txt."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        # `make prod-up` keeps its own file, so the passwords of `make run`'s database are never overwritten.
+        parser.add_argument("--password-file", type=Path, default=None,
+                            help="Where to keep the passwords (default: .demo-accounts.txt in the checkout).")
+
+    def handle(self, *args, password_file=None, **options):
+        password_file = password_file or PASSWORD_FILE
         if User.objects.filter(username__in=[name for name, _, _ in DEMO_ACCOUNTS]).exists():
-            self.stdout.write(f"Demo accounts exist already; their passwords are in {PASSWORD_FILE.name}.")
+            self.stdout.write(f"Demo accounts exist already; their passwords are in {password_file.name}.")
             return
         lines = self.create_accounts()
         lines += self.create_demo_class()
-        PASSWORD_FILE.write_text("\n".join(lines) + "\n")
-        PASSWORD_FILE.chmod(0o600)
-        banner = "Demo accounts (shown once; also in .demo-accounts.txt, which git ignores):"
+        password_file.write_text("\n".join(lines) + "\n")
+        password_file.chmod(0o600)
+        banner = f"Demo accounts (shown once; also in {password_file.name}, which git ignores):"
         self.stdout.write("\n".join(["", banner, *lines, ""]))
 
     @transaction.atomic
