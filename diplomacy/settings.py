@@ -143,8 +143,11 @@ SHARED_STATE_PATH = Path(os.environ.get("DJANGO_SHARED_STATE_PATH") or BASE_DIR 
 # Cache: Redis when REDIS_URL is set (shared by every process), else local memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Fails open (forum/cache_backends.py): with Redis gone, pages are served uncached and writes go on.
+    CACHES = {"default": {"BACKEND": "forum.cache_backends.ResilientRedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+    # Sessions in the database with Redis in front: members stay logged in when Redis goes away.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"

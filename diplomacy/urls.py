@@ -14,3 +14,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("forum.urls")),
 ]
+
+# No query, no context processor: the database may be what failed (a restart answers 503, forum/views/errors.py).
+handler500 = "forum.views.errors.server_error"

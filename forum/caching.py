@@ -20,10 +20,11 @@ UNREAD = object()
 _request_version: ContextVar = ContextVar("content_version", default=None)
 
 
-def content_version() -> int:
+def content_version() -> str | None:
+    """The version's token, or None when it cannot be read (Redis gone): then nothing is cached."""
     version = _request_version.get()
     if version is None or version is UNREAD:
-        value = shared.counters.get(VERSION_KEY)
+        value = shared.counters.version(VERSION_KEY)
         if version is UNREAD:
             _request_version.set(value)
         return value
@@ -31,7 +32,7 @@ def content_version() -> int:
 
 
 def bump_content_version() -> None:
-    shared.counters.incr(VERSION_KEY, None)
+    shared.counters.new_version(VERSION_KEY)
     if _request_version.get() is not None:
         _request_version.set(UNREAD)  # this request reads the new version too
 

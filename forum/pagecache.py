@@ -68,7 +68,7 @@ def cached_for_readers(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not cacheable(request):
+        if not cacheable(request) or content_version() is None:  # no version (Redis gone): nothing cached
             return view(request, *args, **kwargs)
         key = page_key(request)
         etag = f'"{hashlib.sha256(key.encode()).hexdigest()[:24]}"'

@@ -11,22 +11,45 @@ that is refused and rolled back still counts towards its limit.
 import sqlite3
 import threading
 import time
+import uuid
 
 from django.conf import settings
 from django.core.cache import cache
+from redis.exceptions import RedisError
+
+from forum.cache_backends import redis_unavailable
 
 
 class RedisCounters:
+    """Counters and versions in Redis. With Redis gone, limits fail open (0) and there is no version (None):
+    pages are then rendered for every request rather than risk a stale one."""
+
     def incr(self, key: str, seconds: int) -> int:
-        cache.add(key, 0, timeout=seconds)
         try:
-            return cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=seconds)
-            return 1
+            cache.add(key, 0, timeout=seconds)
+            try:
+                return cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.set(key, 1, timeout=seconds)
+                return 1
+        except RedisError as error:
+            redis_unavailable(error, "rate limit")
+            return 0
 
     def get(self, key: str) -> int:
         return cache.get(key) or 0
+
+    def version(self, key: str) -> str | None:
+        """A token that changes with every bump and never comes back, even when Redis restarts empty."""
+        try:
+            cache.add(key, uuid.uuid4().hex, timeout=None)
+            return cache.get(key)
+        except RedisError as error:
+            redis_unavailable(error, "content version")
+            return None
+
+    def new_version(self, key: str) -> None:
+        cache.set(key, uuid.uuid4().hex, timeout=None)
 
 
 class SQLiteCounters:
@@ -67,6 +90,20 @@ class SQLiteCounters:
         ).fetchone()
         return count
 
+    def version(self, key: str) -> str:
+        """A token that changes with every bump and never comes back (the count, and the file's own id)."""
+        return f"{self.file_token()}.{self.get(key)}"
+
+    def new_version(self, key: str) -> None:
+        self.incr(key, None)
+
+    def file_token(self) -> str:
+        """Made once per file: a file deleted and made again starts with another token, not at 0 again."""
+        connection = self.connection()
+        connection.execute("CREATE TABLE IF NOT EXISTS token (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT)")
+        connection.execute("INSERT OR IGNORE INTO token (id, value) VALUES (1, ?)", (uuid.uuid4().hex,))
+        return connection.execute("SELECT value FROM token").fetchone()[0]
+
     def get(self, key: str) -> int:
         row = self.connection().execute(
             "SELECT count FROM counter WHERE key = ? AND (expires IS NULL OR expires >= ?)", (key, time.time())
@@ -75,6 +112,7 @@ class SQLiteCounters:
 
     def clear(self) -> None:
         self.connection().execute("DELETE FROM counter")
+        self.connection().execute("DROP TABLE IF EXISTS token")
 
 
 def make_counters():

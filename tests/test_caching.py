@@ -181,7 +181,7 @@ def test_a_change_in_another_process_makes_this_ones_pages_fresh(client, comment
     # The other server's edit, as it is in the database:
     Comment.objects.filter(pk=comment.pk).update(body_html="<p>Changed elsewhere.</p>", edited_at=timezone.now())
     run_elsewhere("from forum.caching import bump_content_version; bump_content_version()")
-    assert content_version() == before + 1
+    assert content_version() != before
     assert "Changed elsewhere." in page(client, comment)
 
 

@@ -135,7 +135,9 @@ def assign_places(rows: list[FactorResult]) -> None:
 
 def cached_until_content_changes(article: Article, label: str, compute):
     """`compute()`, cached under `label` until the content changes (a ballot, a member joining a class...)."""
-    key = f"forum:results:{article.pk}:{content_version()}:{label}"
+    if (version := content_version()) is None:  # Redis gone: compute, never risk a stale answer
+        return compute()
+    key = f"forum:results:{article.pk}:{version}:{label}"
     value = cache.get(key)
     if value is None:
         value = compute()
