@@ -37,6 +37,7 @@ from forum.services.moderation import (
 )
 
 Action = ModerationLog.Action
+DECISION_REASON = Comment._meta.get_field("status_reason")
 
 
 class NoDeleteMixin:
@@ -62,9 +63,10 @@ class ModerateMixin(NoDeleteMixin):
     def restore_comment(self, request, comment, reason):
         self.decide(request, comment, reason, Action.RESTORE)
 
-    approve = reason_action(description="Approve", apply_name="approve_comment")
-    hide = reason_action(description="Hide", apply_name="hide_comment", required=True)
-    restore = reason_action(description="Restore", apply_name="restore_comment")
+    # A decision's reason is kept with the comment (services.moderation.moderate_comment).
+    approve = reason_action(description="Approve", apply_name="approve_comment", column=DECISION_REASON)
+    hide = reason_action(description="Hide", apply_name="hide_comment", required=True, column=DECISION_REASON)
+    restore = reason_action(description="Restore", apply_name="restore_comment", column=DECISION_REASON)
 
 
 def excerpt(comment, length=40):
@@ -182,8 +184,8 @@ class ModerationQueueAdmin(ModerateMixin, admin.ModelAdmin):
         # table's scrolling box and made the whole page scroll sideways on a phone.
         return format_html(
             '<input type="text" name="reason-{}" id="reason-{}" aria-label="Reason" '
-            'placeholder="Reason (required to hide)" size="22" maxlength="500"> {}',
-            obj.pk, obj.pk, buttons,
+            'placeholder="Reason (required to hide)" size="22" maxlength="{}"> {}',
+            obj.pk, obj.pk, DECISION_REASON.max_length, buttons,
         )
 
     def changelist_view(self, request, extra_context=None):

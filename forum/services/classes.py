@@ -20,6 +20,7 @@ from forum.models.moderation import ModerationLog
 from forum.ratelimit import count_action
 from forum.services.accounts import ensure_can_write
 from forum.services.permissions import ensure_teacher
+from forum.validators import clean_text
 
 MAX_PUPIL_ACCOUNTS = 40
 PUPIL_ACCOUNTS_PER_DAY = 120
@@ -42,7 +43,8 @@ def unique_join_code() -> str:
 def create_class(*, teacher: User, name: str, article: Article) -> Classroom:
     """Any member becomes a teacher by creating a class."""
     ensure_can_write(teacher)
-    name = " ".join((name or "").split())
+    name = clean_text(" ".join((name or "").split()), column=Classroom._meta.get_field("name"), name="name",
+                      label="the name")
     if not name:
         raise ValidationError({"name": "Give the class a name, e.g. “10B”."})
     for _ in range(CODE_ATTEMPTS):
@@ -164,7 +166,8 @@ def readmit_student(*, teacher: User, classroom: Classroom, student: User) -> Me
 def add_prompt(*, teacher: User, classroom: Classroom, text: str = "", faq: FaqEntry | None = None,
                topic: Topic | None = None) -> Prompt:
     ensure_teacher(teacher, classroom)
-    text = " ".join((text or "").split()) or (faq.question if faq else "")
+    text = clean_text(" ".join((text or "").split()), column=Prompt._meta.get_field("text"), name="text",
+                      label="the prompt") or (faq.question if faq else "")
     if not text:
         raise ValidationError({"text": "Write a prompt or pick a question from the FAQ."})
     if faq is not None and faq.article_id != classroom.article_id:

@@ -1,6 +1,7 @@
 import functools
 
 from django import template
+from django.apps import apps
 from django.utils.safestring import mark_safe
 
 from forum.markdown import render_markdown
@@ -24,3 +25,10 @@ def rendered_article_text(text: str) -> str:
 def isotime(value) -> str:
     """A `datetime` attribute to the second ("2026-11-26T03:46:50+00:00"): |date:"c" adds microseconds."""
     return value.isoformat(timespec="seconds") if value else ""
+
+
+@register.simple_tag
+def max_length(column: str) -> int:
+    """A column's max_length ("forum.Comment.status_reason"), for a hand-written box's maxlength."""
+    label, name = column.rsplit(".", 1)
+    return apps.get_model(label)._meta.get_field(name).max_length
