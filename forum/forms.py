@@ -217,6 +217,16 @@ class PromptForm(forms.Form):
         self.fields["topic"].queryset = topics
 
 
+class RemovePromptForm(forms.Form):
+    """Which of the class's prompts to remove: an id that is not one of them is an error, never a crash."""
+
+    remove = forms.ModelChoiceField(queryset=None)
+
+    def __init__(self, *args, prompts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["remove"].queryset = prompts
+
+
 class PupilAccountsForm(forms.Form):
     names = forms.CharField(
         label="Pupils' names, one per line", widget=forms.Textarea(attrs={"rows": 8}),

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from forum.models import Classroom, Prompt
 from forum.services.classes import add_prompt, create_class
@@ -11,6 +12,30 @@ from tests.factories import ArticleFactory, ClassroomFactory, MemberFactory
 @pytest.fixture
 def classroom(db):
     return ClassroomFactory(name="10B")
+
+
+@pytest.mark.parametrize("remove", ["abc", "²", "1.5", "-1", "99999999999999999999"])
+def test_removing_a_prompt_with_an_id_that_is_no_prompt_is_a_404_and_keeps_the_prompts(client, classroom, remove):
+    prompt = Prompt.objects.create(classroom=classroom, text="Why?")
+    client.force_login(classroom.teacher)
+    response = client.post(reverse("forum:class_prompt", args=[classroom.pk]), {"remove": remove})
+    assert response.status_code == 404
+    assert Prompt.objects.filter(pk=prompt.pk).exists()
+
+
+def test_removing_another_classs_prompt_is_a_404(client, classroom):
+    theirs = Prompt.objects.create(classroom=ClassroomFactory(), text="Theirs.")
+    client.force_login(classroom.teacher)
+    response = client.post(reverse("forum:class_prompt", args=[classroom.pk]), {"remove": theirs.pk})
+    assert response.status_code == 404
+    assert Prompt.objects.filter(pk=theirs.pk).exists()
+
+
+def test_removing_a_prompt_by_its_id_still_works(client, classroom):
+    prompt = Prompt.objects.create(classroom=classroom, text="Why?")
+    client.force_login(classroom.teacher)
+    client.post(reverse("forum:class_prompt", args=[classroom.pk]), {"remove": prompt.pk})
+    assert not Prompt.objects.exists()
 
 
 @pytest.mark.parametrize("name", ["x" * 81, "10\x00B", "10\x07B"])
