@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserCreationForm
+from django.core.validators import MaxLengthValidator
 
 from forum.client_ip import client_ip
 from forum.models import Ballot, Classroom, Factor, Flag, Prompt, Restriction, User
@@ -57,7 +58,18 @@ class AddressCeilingMixin:
         return super().clean()
 
 
-class LoginForm(AddressCeilingMixin, AuthenticationForm):
+class UsernameLengthMixin:
+    """Django's login form puts the username's max_length on the box but never checks it: a longer one
+    reached authenticate(), and django-axes logs failures in a 255-character column (a 500 on PostgreSQL,
+    jazzband/django-axes#1381). Here it is refused like any other bad input."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators += [MaxLengthValidator(username.max_length), refuse_control_characters]
+
+
+class LoginForm(UsernameLengthMixin, AddressCeilingMixin, AuthenticationForm):
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
         restriction = active_restriction(user)
@@ -65,7 +77,7 @@ class LoginForm(AddressCeilingMixin, AuthenticationForm):
             raise forms.ValidationError(restriction.explanation, code="suspended")
 
 
-class AdminLoginForm(AddressCeilingMixin, AdminAuthenticationForm):
+class AdminLoginForm(UsernameLengthMixin, AddressCeilingMixin, AdminAuthenticationForm):
     """The admin's login, under the same ceiling: spraying passwords there is refused too."""
 
 

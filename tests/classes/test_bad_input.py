@@ -38,6 +38,12 @@ def test_removing_a_prompt_by_its_id_still_works(client, classroom):
     assert not Prompt.objects.exists()
 
 
+@pytest.mark.parametrize("code", ["ABC%00DEF", "%00", "AB%1BCD"])
+def test_a_join_link_with_control_characters_is_a_404(client, db, code):
+    client.force_login(MemberFactory())
+    assert client.get(f"/classes/join/{code}/").status_code == 404
+
+
 @pytest.mark.parametrize("name", ["x" * 81, "10\x00B", "10\x07B"])
 def test_a_class_name_that_does_not_fit_is_refused(db, name):
     with pytest.raises(ValidationError) as error:
