@@ -3,11 +3,12 @@ like Django's delete), and read-only inlines for records nobody edits."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
+from django.contrib.admin import helpers, widgets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Field
 from django.template.response import TemplateResponse
 
+from forum.admin_site import is_id
 from forum.forms import text_field
 from forum.models import ModerationLog
 
@@ -74,6 +75,23 @@ def reason_action(*, description: str, apply_name: str, required: bool = False, 
 
     action.__name__ = apply_name
     return action
+
+
+class AutocompleteSelect(widgets.AutocompleteSelect):
+    """Django's search-as-you-type box, which looks the posted value up to show a form again with its
+    errors: a value that is not an id is left out instead of crashing the page (a 500)."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [choice for choice in value if is_id(choice)], attr)
+
+
+class SafeAutocompleteMixin:
+    """A model admin whose autocomplete_fields use the AutocompleteSelect above."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = AutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ReadOnlyInline(admin.TabularInline):

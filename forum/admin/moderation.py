@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
-from forum.admin.common import ReadOnlyInline, reason_action
+from forum.admin.common import ReadOnlyInline, SafeAutocompleteMixin, reason_action
 from forum.models import (
     Ballot,
     Comment,
@@ -281,7 +281,7 @@ class FlagAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(Restriction)
-class RestrictionAdmin(NoDeleteMixin, admin.ModelAdmin):
+class RestrictionAdmin(SafeAutocompleteMixin, NoDeleteMixin, admin.ModelAdmin):
     list_display = ["member", "kind", "starts_at", "ends_at", "lifted_at", "reason", "created_by"]
     list_filter = ["kind", ("lifted_at", admin.EmptyFieldListFilter)]
     list_select_related = ["member", "created_by"]

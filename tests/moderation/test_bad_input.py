@@ -111,3 +111,33 @@ def test_moderation_services_refuse_reasons_that_do_not_fit_and_log_nothing(db, 
         DECISIONS[service](ModeratorFactory(), reason)
     assert not ModerationLog.objects.exists()
 
+
+# Ids that are not ids: the admin's changelist and autocomplete looked them up as they came
+
+
+@pytest.mark.parametrize("junk", ["abc", "", "²", "-1", "99999999999999999999"])
+def test_an_admin_action_on_selected_ids_that_are_not_ids_selects_nothing(client, moderator, junk):
+    comment = CommentFactory()
+    response = client.post(reverse("admin:forum_comment_changelist"),
+                           {"action": "hide", "_selected_action": [junk], "apply": "Hide", "reason": "Spam."},
+                           follow=True)
+    assert response.status_code == 200  # the list again, as when nothing is selected
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PUBLISHED
+
+
+def test_an_admin_action_on_ids_mixed_with_junk_acts_on_the_ids(client, moderator):
+    comment = CommentFactory()
+    client.post(reverse("admin:forum_comment_changelist"),
+                {"action": "hide", "_selected_action": ["abc", comment.pk], "apply": "Hide", "reason": "Spam."})
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.HIDDEN
+
+
+@pytest.mark.parametrize("member", [":", "abc", "99999999999999999999"])
+def test_the_mute_form_with_a_member_that_is_no_id_is_shown_again_with_an_error(client, moderator, member):
+    response = client.post(reverse("admin:forum_restriction_add"),
+                           {"member": member, "kind": "mute", "reason": "Insults.", "ends_at_0": "", "ends_at_1": ""})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Restriction.objects.exists()
