@@ -63,7 +63,8 @@ def resolve_space(request, article, value) -> Classroom | None:
     """
     if not value:
         return None
-    classroom = Classroom.objects.filter(pk=value if str(value).isdigit() else 0, article=article).first()
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    classroom = Classroom.objects.filter(pk=value if str(value).isdecimal() else 0, article=article).first()
     if classroom is None or not can_see_class(request.user, classroom):
         raise Http404("No such class.")
     return classroom

@@ -37,3 +37,13 @@ def test_a_flag_note_that_does_not_fit_is_refused(db, note):
         flag_comment(member=MemberFactory(), comment=CommentFactory(), reason="other", note=note)
     assert "note" in error.value.message_dict
     assert not Flag.objects.exists()
+
+
+@pytest.mark.parametrize("space", ["²", "١٢x", "abc"])
+def test_a_class_space_named_by_something_that_is_no_id_is_a_404(client, db, space):
+    topic = TopicFactory()
+    client.force_login(MemberFactory())
+    url = reverse("forum:comment_create", args=[topic.article.slug, topic.slug])
+    assert client.post(url, {"body": "Hello.", "space": space}).status_code == 404
+    assert client.get(topic.get_absolute_url(), {"space": space}).status_code == 404
+    assert not Comment.objects.exists()

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from forum.models import Factor
 from forum.services.voting import cast_ballot, propose_factor
@@ -28,3 +29,9 @@ def test_a_ballots_reason_that_does_not_fit_is_refused(db, reason):
     with pytest.raises(ValidationError) as error:
         cast_ballot(member=MemberFactory(), article=factor.article, ranking=[factor], reason=reason)
     assert "reason" in error.value.message_dict
+
+
+def test_reasons_for_a_factor_named_by_a_superscript_digit_show_every_reason(client, db):
+    factor = FactorFactory(status=Factor.Status.APPROVED)
+    response = client.get(reverse("forum:reasons", args=[factor.article.slug]), {"factor": "²"})
+    assert response.status_code == 200
