@@ -50,3 +50,13 @@ def test_a_display_name_with_control_characters_is_refused_at_sign_up(client, db
         "password1": "a long pass phrase 42", "password2": "a long pass phrase 42"})
     assert "Control characters such as U+001B are not allowed" in response.content.decode()
     assert not User.objects.filter(username="newcomer").exists()
+
+
+@pytest.mark.parametrize("next_url, landing", [("0", "0"), ("home", "home"), ("/classes/", "/classes/"),
+                                               ("https://elsewhere.example/", "/")])
+def test_sign_up_with_any_next_signs_in_and_goes_there_if_safe(client, db, next_url, landing):
+    response = client.post(reverse("forum:signup"), {
+        "username": "newcomer", "email": "new@example.org", "display_name": "New Comer",
+        "password1": "a long pass phrase 42", "password2": "a long pass phrase 42", "next": next_url})
+    assert response.status_code == 302 and response["Location"] == landing
+    assert User.objects.filter(username="newcomer").exists()
