@@ -1,4 +1,8 @@
+import re
+from functools import wraps
+
 from django.contrib import admin
+from django.contrib.admin import helpers
 
 from forum.forms import AdminLoginForm
 from forum.models import Comment
@@ -6,6 +10,11 @@ from forum.models import Comment
 # The forum's models in the order a moderator works through them; the rest follow alphabetically.
 FORUM_ORDER = ["ModerationQueueItem", "Comment", "Flag", "Restriction", "Factor", "ModerationLog",
                "ModerationSettings", "User", "Classroom", "Article", "Topic", "KeyPoint", "FaqEntry", "Ballot"]
+
+
+def is_id(value) -> bool:
+    """Whether `value` can be the id of a row: a whole number any database's bigint holds."""
+    return re.fullmatch(r"[0-9]{1,18}", str(value)) is not None
 
 
 class ForumAdminSite(admin.AdminSite):
@@ -28,3 +37,23 @@ class ForumAdminSite(admin.AdminSite):
                 if model["object_name"] == "ModerationQueueItem":
                     model["name"] = f"Needs attention ({Comment.objects.needing_attention().count()})"
         return apps
+
+    def admin_view(self, view, cacheable=False):
+        """Every admin view, with a POST's selected rows that are not ids left out before an action runs.
+
+        Django's changelist looks the selected ids up as they come: "abc" (or, on
+        SQLite, a 20-digit number) would be a 500 instead of "no items selected".
+        """
+        view = super().admin_view(view, cacheable)
+
+        @wraps(view)
+        def ids_only(request, *args, **kwargs):
+            if request.method == "POST" and helpers.ACTION_CHECKBOX_NAME in request.POST:
+                selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+                if not all(map(is_id, selected)):
+                    post = request.POST.copy()
+                    post.setlist(helpers.ACTION_CHECKBOX_NAME, [value for value in selected if is_id(value)])
+                    request.POST = post
+            return view(request, *args, **kwargs)
+
+        return ids_only

@@ -2,13 +2,34 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserCreationForm
+from django.core.validators import MaxLengthValidator
 
 from forum.client_ip import client_ip
-from forum.models import Flag, Restriction, User
+from forum.models import Ballot, Classroom, Factor, Flag, Prompt, Restriction, User
 from forum.models.discussion import BODY_MAX_LENGTH
-from forum.models.voting import REASON_MAX_LENGTH
 from forum.ratelimit import in_words, seconds_until_allowed
 from forum.services.accounts import active_restriction
+from forum.validators import refuse_control_characters
+
+
+def text_field(model, name: str, **kwargs) -> forms.CharField:
+    """A text box for what `model.name` stores: its column's max_length, no control characters.
+
+    Required unless the column may be blank; other arguments are the CharField's.
+    """
+    column = model._meta.get_field(name)
+    kwargs.setdefault("required", not column.blank)
+    return forms.CharField(max_length=column.max_length, validators=[refuse_control_characters], **kwargs)
+
+
+class TextRulesMixin:
+    """A model form's text boxes refuse control characters too (passwords aside: they are never shown)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field) is forms.CharField and not isinstance(field.widget, forms.PasswordInput):
+                field.validators.append(refuse_control_characters)
 
 
 class EmailUniqueMixin:
@@ -37,7 +58,18 @@ class AddressCeilingMixin:
         return super().clean()
 
 
-class LoginForm(AddressCeilingMixin, AuthenticationForm):
+class UsernameLengthMixin:
+    """Django's login form puts the username's max_length on the box but never checks it: a longer one
+    reached authenticate(), and django-axes logs failures in a 255-character column (a 500 on PostgreSQL,
+    jazzband/django-axes#1381). Here it is refused like any other bad input."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators += [MaxLengthValidator(username.max_length), refuse_control_characters]
+
+
+class LoginForm(UsernameLengthMixin, AddressCeilingMixin, AuthenticationForm):
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
         restriction = active_restriction(user)
@@ -45,11 +77,11 @@ class LoginForm(AddressCeilingMixin, AuthenticationForm):
             raise forms.ValidationError(restriction.explanation, code="suspended")
 
 
-class AdminLoginForm(AddressCeilingMixin, AdminAuthenticationForm):
+class AdminLoginForm(UsernameLengthMixin, AddressCeilingMixin, AdminAuthenticationForm):
     """The admin's login, under the same ceiling: spraying passwords there is refused too."""
 
 
-class SignupForm(EmailUniqueMixin, UserCreationForm):
+class SignupForm(TextRulesMixin, EmailUniqueMixin, UserCreationForm):
     email = forms.EmailField(required=True, help_text="Used only to reset your password; never shown.")
 
     class Meta(UserCreationForm.Meta):
@@ -57,7 +89,7 @@ class SignupForm(EmailUniqueMixin, UserCreationForm):
         fields = ["username", "email", "display_name"]
 
 
-class AccountSettingsForm(EmailUniqueMixin, forms.ModelForm):
+class AccountSettingsForm(TextRulesMixin, EmailUniqueMixin, forms.ModelForm):
     email = forms.EmailField(required=False, help_text="Used only to reset your password; never shown.")
 
     class Meta:
@@ -77,7 +109,7 @@ class CommentBodyField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "Your comment")
         super().__init__(
-            required=False, strip=False,
+            required=False, strip=False, validators=[refuse_control_characters],
             widget=forms.Textarea(attrs={"rows": 4, "maxlength": BODY_MAX_LENGTH}),
             help_text="Markdown: *emphasis*, **bold**, [links](https://…), - lists, > quotes, `code`.",
             **kwargs,
@@ -117,17 +149,13 @@ class EditForm(forms.Form):
 class FlagForm(forms.Form):
     reason = forms.ChoiceField(label="What is wrong with it?", choices=Flag.Reason.choices,
                                widget=forms.RadioSelect)
-    note = forms.CharField(label="Note for the moderators", required=False, max_length=500,
-                           help_text="Required for “Something else”.")
+    note = text_field(Flag, "note", label="Note for the moderators", help_text="Required for “Something else”.")
 
 
 class BallotForm(forms.Form):
     """A rank box per factor (blank: not ranked), so the ballot works without JavaScript."""
 
-    reason = forms.CharField(
-        label="Why does your first choice come first? (optional)", required=False, max_length=REASON_MAX_LENGTH,
-        widget=forms.TextInput(attrs={"maxlength": REASON_MAX_LENGTH}),
-    )
+    reason = text_field(Ballot, "reason", label="Why does your first choice come first? (optional)")
 
     def __init__(self, *args, factors, **kwargs):
         super().__init__(*args, **kwargs)
@@ -169,13 +197,13 @@ class BallotForm(forms.Form):
 
 
 class ProposeFactorForm(forms.Form):
-    name = forms.CharField(max_length=80, help_text="A few words, e.g. “Energy markets”.")
-    description = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
-                                  help_text="One line: what it is and why it may matter for the talks.")
+    name = text_field(Factor, "name", help_text="A few words, e.g. “Energy markets”.")
+    description = text_field(Factor, "description", widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="One line: what it is and why it may matter for the talks.")
 
 
 class ClassForm(forms.Form):
-    name = forms.CharField(max_length=80, help_text="As your students know it, e.g. “10B” or “Year 11 history”.")
+    name = text_field(Classroom, "name", help_text="As your students know it, e.g. “10B” or “Year 11 history”.")
     article = forms.ModelChoiceField(queryset=None, empty_label=None, help_text="The article the class discusses.")
 
     def __init__(self, *args, articles, **kwargs):
@@ -185,11 +213,12 @@ class ClassForm(forms.Form):
 
 class JoinForm(forms.Form):
     code = forms.CharField(label="Join code", max_length=20, help_text="6 to 8 letters and digits, from your teacher.",
+                           validators=[refuse_control_characters],
                            widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}))
 
 
 class PromptForm(forms.Form):
-    text = forms.CharField(label="Your own prompt", max_length=300, required=False)
+    text = text_field(Prompt, "text", label="Your own prompt", required=False)
     faq = forms.ModelChoiceField(label="…or a question from the FAQ", queryset=None, required=False)
     topic = forms.ModelChoiceField(label="On the topic", queryset=None, required=False,
                                    empty_label="Every topic of the class")
@@ -200,9 +229,20 @@ class PromptForm(forms.Form):
         self.fields["topic"].queryset = topics
 
 
+class RemovePromptForm(forms.Form):
+    """Which of the class's prompts to remove: an id that is not one of them is an error, never a crash."""
+
+    remove = forms.ModelChoiceField(queryset=None)
+
+    def __init__(self, *args, prompts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["remove"].queryset = prompts
+
+
 class PupilAccountsForm(forms.Form):
     names = forms.CharField(
         label="Pupils' names, one per line", widget=forms.Textarea(attrs={"rows": 8}),
+        validators=[refuse_control_characters],
         help_text="Up to 40. Each gets a username and a one-time password on a sheet you can print, shown once; "
         "they choose their own password at first login. No email is needed.",
     )

@@ -1,6 +1,17 @@
-from django.urls import path
+from django.urls import path, register_converter
+from django.urls.converters import StringConverter
 
 from forum.views import accounts, classes, content, discussion, voting
+
+
+class TextConverter(StringConverter):
+    """A path segment without control characters: "%00" in an address is a 404, never a lookup
+    (PostgreSQL refuses NUL in text, a 500)."""
+
+    regex = r"[^/\x00-\x1f\x7f-\x9f]+"
+
+
+register_converter(TextConverter, "text")
 
 app_name = "forum"
 
@@ -28,7 +39,7 @@ urlpatterns = [
     path("classes/", classes.class_list, name="classes"),
     path("classes/new/", classes.class_create, name="class_create"),
     path("classes/join/", classes.class_join, name="class_join"),
-    path("classes/join/<str:code>/", classes.class_join, name="class_join_link"),
+    path("classes/join/<text:code>/", classes.class_join, name="class_join_link"),
     path("classes/<int:pk>/", classes.class_detail, name="class"),
     path("classes/<int:pk>/settings/", classes.class_settings, name="class_settings"),
     path("classes/<int:pk>/students/<int:member>/", classes.class_student, name="class_student"),
@@ -44,5 +55,5 @@ urlpatterns = [
     path("classes/<int:pk>/projector/", classes.class_projector, name="class_projector"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/settings/", accounts.account_settings, name="account_settings"),
-    path("members/<str:username>/", accounts.profile, name="profile"),
+    path("members/<text:username>/", accounts.profile, name="profile"),
 ]

@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
-from forum.admin.common import ReadOnlyInline, reason_action
+from forum.admin.common import ReadOnlyInline, SafeAutocompleteMixin, reason_action
 from forum.models import (
     Ballot,
     Comment,
@@ -37,6 +37,7 @@ from forum.services.moderation import (
 )
 
 Action = ModerationLog.Action
+DECISION_REASON = Comment._meta.get_field("status_reason")
 
 
 class NoDeleteMixin:
@@ -62,9 +63,10 @@ class ModerateMixin(NoDeleteMixin):
     def restore_comment(self, request, comment, reason):
         self.decide(request, comment, reason, Action.RESTORE)
 
-    approve = reason_action(description="Approve", apply_name="approve_comment")
-    hide = reason_action(description="Hide", apply_name="hide_comment", required=True)
-    restore = reason_action(description="Restore", apply_name="restore_comment")
+    # A decision's reason is kept with the comment (services.moderation.moderate_comment).
+    approve = reason_action(description="Approve", apply_name="approve_comment", column=DECISION_REASON)
+    hide = reason_action(description="Hide", apply_name="hide_comment", required=True, column=DECISION_REASON)
+    restore = reason_action(description="Restore", apply_name="restore_comment", column=DECISION_REASON)
 
 
 def excerpt(comment, length=40):
@@ -180,8 +182,8 @@ class ModerationQueueAdmin(ModerateMixin, admin.ModelAdmin):
         # table's scrolling box and made the whole page scroll sideways on a phone.
         return format_html(
             '<input type="text" name="reason-{}" id="reason-{}" aria-label="Reason" '
-            'placeholder="Reason (required to hide)" size="22" maxlength="500"> {}',
-            obj.pk, obj.pk, buttons,
+            'placeholder="Reason (required to hide)" size="22" maxlength="{}"> {}',
+            obj.pk, obj.pk, DECISION_REASON.max_length, buttons,
         )
 
     def changelist_view(self, request, extra_context=None):
@@ -277,7 +279,7 @@ class FlagAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(Restriction)
-class RestrictionAdmin(NoDeleteMixin, admin.ModelAdmin):
+class RestrictionAdmin(SafeAutocompleteMixin, NoDeleteMixin, admin.ModelAdmin):
     list_display = ["member", "kind", "starts_at", "ends_at", "lifted_at", "reason", "created_by"]
     list_filter = ["kind", ("lifted_at", admin.EmptyFieldListFilter)]
     list_select_related = ["member", "created_by"]

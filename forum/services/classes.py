@@ -21,6 +21,7 @@ from forum.ratelimit import count_action
 from forum.services.accounts import ensure_can_write
 from forum.services.notifications import notify
 from forum.services.permissions import ensure_teacher
+from forum.validators import clean_text
 
 MAX_PUPIL_ACCOUNTS = 40
 PUPIL_ACCOUNTS_PER_DAY = 120
@@ -43,7 +44,8 @@ def unique_join_code() -> str:
 def create_class(*, teacher: User, name: str, article: Article) -> Classroom:
     """Any member becomes a teacher by creating a class."""
     ensure_can_write(teacher)
-    name = " ".join((name or "").split())
+    name = clean_text(" ".join((name or "").split()), column=Classroom._meta.get_field("name"), name="name",
+                      label="the name")
     if not name:
         raise ValidationError({"name": "Give the class a name, e.g. “10B”."})
     for _ in range(CODE_ATTEMPTS):
@@ -166,7 +168,8 @@ def add_prompt(*, teacher: User, classroom: Classroom, text: str = "", faq: FaqE
                topic: Topic | None = None) -> Prompt:
     ensure_teacher(teacher, classroom)
     ensure_can_write(teacher)
-    text = " ".join((text or "").split()) or (faq.question if faq else "")
+    text = clean_text(" ".join((text or "").split()), column=Prompt._meta.get_field("text"), name="text",
+                      label="the prompt") or (faq.question if faq else "")
     if not text:
         raise ValidationError({"text": "Write a prompt or pick a question from the FAQ."})
     if faq is not None and faq.article_id != classroom.article_id:

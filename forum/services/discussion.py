@@ -20,30 +20,22 @@ from forum.models import (
     Topic,
     User,
 )
-from forum.models.discussion import BODY_MAX_LENGTH
 from forum.ratelimit import count_action
 from forum.services.moderation import hide_for_flags, initial_status
 from forum.services.notifications import notify_class_flag, notify_reply
 from forum.services.permissions import ensure_can_write_here, ensure_class_open
+from forum.validators import clean_text
 
 
 def clean_body(body: str) -> str:
-    """The rule for a comment's text: 1 to 5,000 characters after trimming, no NUL.
+    """The rule for a comment's text: 1 to 5,000 characters after trimming, no control characters.
 
     Errors name the "body" field, so a form shows them beside the text box.
     """
-    body = (body or "").strip()
-    if "\x00" in body:
-        error = ValidationError("Null characters are not allowed.", code="null_characters")
-    elif not body:
-        error = ValidationError("Write something before posting.", code="empty")
-    elif len(body) > BODY_MAX_LENGTH:
-        error = ValidationError(
-            f"Keep it under {BODY_MAX_LENGTH:,} characters (this one has {len(body):,}).", code="too_long"
-        )
-    else:
-        return body
-    raise ValidationError({"body": error})
+    body = clean_text(body, column=Comment._meta.get_field("body"), name="body")
+    if not body:
+        raise ValidationError({"body": ValidationError("Write something before posting.", code="empty")})
+    return body
 
 
 @transaction.atomic
@@ -137,7 +129,7 @@ def flag_comment(*, member: User, comment: Comment, reason: str, note: str = "")
         raise ValidationError("This comment is no longer shown.", code="not_published")
     if reason not in Flag.Reason.values:
         raise ValidationError("Pick a reason.", code="bad_reason")
-    note = note.strip()
+    note = clean_text(note, column=Flag._meta.get_field("note"), name="note", label="the note")
     if reason == Flag.Reason.OTHER and not note:
         raise ValidationError("Say what is wrong with it.", code="note_required")
     count_action("flag", member.pk)

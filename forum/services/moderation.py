@@ -12,18 +12,24 @@ from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Field
 from django.utils import timezone
 
 from forum.models import Comment, Factor, Flag, ModerationLog, ModerationSettings, Restriction, User
 from forum.services.accounts import can_moderate
 from forum.services.notifications import notify_moderation
+from forum.validators import clean_text
 
 Action = ModerationLog.Action
 
 
 def log(*, actor: User | None, action: str, reason: str = "", **target) -> ModerationLog:
     return ModerationLog.objects.create(actor=actor, action=action, reason=reason[:500], **target)
+
+
+def clean_reason(reason: str, *, column: Field | None = None) -> str:
+    """A moderator's reason, trimmed, if it fits `column`: the log's, or a shorter one it is also kept in."""
+    return clean_text(reason, column=column or ModerationLog._meta.get_field("reason"), label="the reason")
 
 
 def ensure_moderator(actor: User) -> None:
@@ -72,7 +78,8 @@ def moderate_comment(*, moderator: User, comment: Comment, action: str, reason: 
     if comment.status not in applies_to:
         raise ValidationError(f"A {comment.get_status_display().lower()} comment cannot be "
                               f"{'approved' if action == Action.APPROVE else action + 'd'}.", code="bad_status")
-    reason = reason.strip()
+    # Shown with the comment and told to its author: the status reason's column, whatever the decision.
+    reason = clean_reason(reason, column=Comment._meta.get_field("status_reason"))
     if action == Action.HIDE and not reason:
         raise ValidationError("Say why the comment is hidden: its author will see the reason.", code="no_reason")
     before = comment.status
@@ -109,6 +116,7 @@ def resolve_flags(*, moderator: User, comment: Comment, outcome: str, reason: st
     ensure_moderator(moderator)
     if outcome not in (Flag.Status.ACTION_TAKEN, Flag.Status.DISMISSED):
         raise ValidationError("Unknown outcome.", code="bad_outcome")
+    reason = clean_reason(reason)
     closed = comment.flags.filter(status=Flag.Status.OPEN).update(status=outcome)
     comment.refresh_from_db()
     before = comment.status
@@ -168,7 +176,7 @@ def restrict_member(*, moderator: User, member: User, kind: str, reason: str,
                     ends_at: datetime | None = None) -> Restriction:
     """Mute (cannot write) or suspend (cannot log in) `member`, until `ends_at` or until lifted."""
     ensure_moderator(moderator)
-    reason = reason.strip()
+    reason = clean_text(reason, column=Restriction._meta.get_field("reason"), name="reason", label="the reason")
     if not reason:
         raise ValidationError({"reason": "Give a reason: the member will see it."})
     if kind not in Restriction.Kind.values:
@@ -190,6 +198,7 @@ def restrict_member(*, moderator: User, member: User, kind: str, reason: str,
 @transaction.atomic
 def lift_restriction(*, moderator: User, restriction: Restriction, reason: str = "") -> Restriction:
     ensure_moderator(moderator)
+    reason = clean_reason(reason)
     if restriction.lifted_at is None:
         restriction.lifted_at = timezone.now()
         restriction.save(update_fields=["lifted_at"])
@@ -205,6 +214,7 @@ def lift_restriction(*, moderator: User, restriction: Restriction, reason: str =
 def set_teacher_trust(*, moderator: User, teacher: User, trusted: bool, reason: str = "") -> User:
     """Let the ballots of the class accounts `teacher` created count in everyone's results (or stop)."""
     ensure_moderator(moderator)
+    reason = clean_reason(reason)
     if teacher.trusted_teacher != trusted:
         teacher.trusted_teacher = trusted
         teacher.save(update_fields=["trusted_teacher"])

@@ -6,12 +6,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from forum.models import Article, Ballot, BallotEntry, Factor, ModerationSettings, Notification, Topic, User
-from forum.models.voting import REASON_MAX_LENGTH, name_key
+from forum.models.voting import name_key
 from forum.ratelimit import count_action
 from forum.services.accounts import ensure_can_write
-from forum.services.moderation import ensure_moderator, log_factor_decision
+from forum.services.moderation import clean_reason, ensure_moderator, log_factor_decision
 from forum.services.notifications import notify
 from forum.services.permissions import ensure_can_rank, ensure_can_write_here
+from forum.validators import clean_text
 
 
 @transaction.atomic
@@ -30,15 +31,6 @@ def add_curated_factors(*, article: Article, factors: list[dict]) -> int:
     return created
 
 
-def clean_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if "\x00" in reason:
-        raise ValidationError({"reason": "Null characters are not allowed."})
-    if len(reason) > REASON_MAX_LENGTH:
-        raise ValidationError({"reason": f"Keep the reason under {REASON_MAX_LENGTH} characters."})
-    return reason
-
-
 @transaction.atomic
 def cast_ballot(*, member: User, article: Article, ranking: list[Factor], reason: str = "") -> Ballot:
     """Record `member`'s ranking (best first) as their current ballot; keep the earlier one.
@@ -48,7 +40,7 @@ def cast_ballot(*, member: User, article: Article, ranking: list[Factor], reason
     """
     ensure_can_write(member)
     ensure_can_rank(member, article)
-    reason = clean_reason(reason)
+    reason = clean_text(reason, column=Ballot._meta.get_field("reason"), name="reason", label="the reason")
     if not ranking:
         raise ValidationError("Rank at least one factor.", code="empty")
     if len({factor.pk for factor in ranking}) != len(ranking):
@@ -79,7 +71,10 @@ def propose_factor(*, member: User, article: Article, name: str, description: st
     ensure_can_write_here(member, None)
     if not ModerationSettings.load().members_can_propose_factors:
         raise PermissionDenied("Proposing factors is switched off for now.")
-    name, description = " ".join((name or "").split()), (description or "").strip()
+    name = clean_text(" ".join((name or "").split()), column=Factor._meta.get_field("name"), name="name",
+                      label="the name")
+    description = clean_text(description, column=Factor._meta.get_field("description"), name="description",
+                             label="the description")
     if not name:
         raise ValidationError({"name": "Give the factor a name."})
     if not description:
@@ -99,8 +94,9 @@ def propose_factor(*, member: User, article: Article, name: str, description: st
 def decide_factor(*, moderator: User, factor: Factor, approve: bool, reason: str = "") -> Factor:
     """Approve or reject a proposed factor; the proposer is told."""
     ensure_moderator(moderator)
+    reason = clean_reason(reason, column=Factor._meta.get_field("decision_reason"))
     factor.status = Factor.Status.APPROVED if approve else Factor.Status.REJECTED
-    factor.decision_reason = reason.strip()
+    factor.decision_reason = reason
     factor.save(update_fields=["status", "decision_reason"])
     log_factor_decision(moderator=moderator, factor=factor, reason=factor.decision_reason)
     if factor.proposed_by_id:

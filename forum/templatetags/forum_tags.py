@@ -1,6 +1,7 @@
 import functools
 
 from django import template
+from django.apps import apps
 from django.utils.safestring import mark_safe
 
 from forum.markdown import render_markdown
@@ -46,3 +47,10 @@ def bar_width(share) -> str:
     if percent == 0 and value > 0:
         percent = 1
     return f"bar-w-{percent}"
+
+
+@register.simple_tag
+def max_length(column: str) -> int:
+    """A column's max_length ("forum.Comment.status_reason"), for a hand-written box's maxlength."""
+    label, name = column.rsplit(".", 1)
+    return apps.get_model(label)._meta.get_field(name).max_length

@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import PasswordChangeView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -44,7 +44,8 @@ def signup(request):
             messages.success(request, f"Welcome, {user.public_name}! You are signed in.")
             next_url = request.POST.get("next", "")
             if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-                return redirect(next_url)
+                # Not redirect(): it would take "next=home" for the name of a view and fail (a 500).
+                return HttpResponseRedirect(next_url)
             return redirect("forum:home")
     next_url = request.POST.get("next") or request.GET.get("next", "")
     return render(request, "registration/signup.html", {"form": form, "next": next_url})

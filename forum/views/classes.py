@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from forum.csv_export import csv_response, results_csv_response
-from forum.forms import ClassForm, JoinForm, PromptForm, PupilAccountsForm
+from forum.forms import ClassForm, JoinForm, PromptForm, PupilAccountsForm, RemovePromptForm
 from forum.models import Classroom, FaqEntry, Topic, User
 from forum.pagecache import private_no_store
 from forum.qr import qr_svg
@@ -199,8 +199,11 @@ def class_leave(request, pk):
 @login_required
 def class_prompt(request, pk):
     classroom = class_for(request, pk, teacher=True)
-    if prompt_id := request.POST.get("remove"):
-        remove_prompt(teacher=request.user, prompt=get_object_or_404(classroom.prompts, pk=prompt_id))
+    if request.POST.get("remove"):
+        removal = RemovePromptForm(request.POST, prompts=classroom.prompts.all())
+        if not removal.is_valid():
+            raise Http404("No such prompt.")
+        remove_prompt(teacher=request.user, prompt=removal.cleaned_data["remove"])
         messages.success(request, "The prompt is removed.")
         return redirect(classroom)
     topics = Topic.objects.filter(article=classroom.article_id)

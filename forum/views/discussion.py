@@ -64,7 +64,8 @@ def resolve_space(request, article, value) -> Classroom | None:
     """
     if not value:
         return None
-    classroom = Classroom.objects.filter(pk=value if str(value).isdigit() else 0, article=article).first()
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    classroom = Classroom.objects.filter(pk=value if str(value).isdecimal() else 0, article=article).first()
     if classroom is None or not can_see_class(request.user, classroom):
         raise Http404("No such class.")
     return classroom
@@ -395,12 +396,12 @@ def comment_moderate(request, pk):
         moderate_comment(moderator=request.user, comment=comment, action=request.POST.get("decision", ""),
                          reason=request.POST.get("reason", ""), allowed=allowed)
     except ValidationError as error:
-        notice = " ".join(error.messages)
+        notice, level = " ".join(error.messages), messages.ERROR
     else:
         comment.refresh_from_db()
-        notice = f"Done: the comment is {comment.get_status_display().lower()}."
+        notice, level = f"Done: the comment is {comment.get_status_display().lower()}.", messages.INFO
     if request.htmx:
         return render(request, "forum/discussion/_comment_card.html",
                       comment_context(request, comment, notice=notice, focus=True))
-    messages.info(request, notice)
+    messages.add_message(request, level, notice)
     return redirect(comment)

@@ -54,7 +54,7 @@ def reasons(request, article):
     if not results_visible(viewer=request.user, article=article):
         return redirect("forum:results", article.slug)
     factor_id = request.GET.get("factor", "")
-    factor = get_object_or_404(article.factors.approved(), pk=factor_id) if factor_id.isdigit() else None
+    factor = get_object_or_404(article.factors.approved(), pk=factor_id) if factor_id.isdecimal() else None
     page = Paginator(first_choice_reasons(article=article, factor=factor), REASONS_PER_PAGE).get_page(
         request.GET.get("page"))
     return render(request, "forum/voting/reasons.html", {"article": article, "factor": factor, "page": page})
