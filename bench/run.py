@@ -84,11 +84,27 @@ def gunicorn(python: Path | str, app: str, *, name: str, env: dict, cwd: Path, w
     """Start `app` under gunicorn (2 sync workers) on a free loopback port; return once it answers."""
     port = free_port()
     log = workdir / f"{name}.log"
-    command = [str(python), "-m", "gunicorn", app, "--workers", "2", "--bind", f"127.0.0.1:{port}",
-               "--timeout", "120", "--graceful-timeout", "5", "--no-control-socket", "--error-logfile", str(log)]
+    command = [
+        str(python),
+        "-m",
+        "gunicorn",
+        app,
+        "--workers",
+        "2",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        "5",
+        "--no-control-socket",
+        "--error-logfile",
+        str(log),
+    ]
     with open(log, "ab") as out:
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     server = Server(name, process, port, log)
     SERVERS.append(server)
     deadline = time.monotonic() + 60
@@ -142,8 +158,16 @@ class Answer:
         return found
 
 
-def request(port: int, method: str, path: str, *, headers: dict | None = None, form: dict | None = None,
-            timeout: float = 60, connection: http.client.HTTPConnection | None = None) -> Answer:
+def request(
+    port: int,
+    method: str,
+    path: str,
+    *,
+    headers: dict | None = None,
+    form: dict | None = None,
+    timeout: float = 60,
+    connection: http.client.HTTPConnection | None = None,
+) -> Answer:
     conn = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     headers = dict(headers or {})
     body = None
@@ -170,8 +194,13 @@ def log_in(port: int, username: str, password: str) -> str:
     """Log in through the login form, as a browser would; return the Cookie header of the session."""
     page = request(port, "GET", "/accounts/login/")
     cookies = page.cookies()
-    answer = request(port, "POST", "/accounts/login/", headers={"Cookie": f"csrftoken={cookies['csrftoken']}"},
-                     form={"username": username, "password": password, "csrfmiddlewaretoken": csrf_token(page.body)})
+    answer = request(
+        port,
+        "POST",
+        "/accounts/login/",
+        headers={"Cookie": f"csrftoken={cookies['csrftoken']}"},
+        form={"username": username, "password": password, "csrfmiddlewaretoken": csrf_token(page.body)},
+    )
     session = answer.cookies().get("sessionid")
     if answer.status != 302 or not session:
         raise RuntimeError(f"logging in as {username} answered {answer.status}")
@@ -200,8 +229,17 @@ def ensure_wrk() -> None:
 
 
 def wrk(port: int, path: str, load: Load, cookie: str | None) -> dict:
-    command = ["wrk", f"-t{load.threads}", f"-c{load.connections}", f"-d{load.duration}s", "--latency",
-               "--timeout", WRK_TIMEOUT, "-s", str(LUA)]
+    command = [
+        "wrk",
+        f"-t{load.threads}",
+        f"-c{load.connections}",
+        f"-d{load.duration}s",
+        "--latency",
+        "--timeout",
+        WRK_TIMEOUT,
+        "-s",
+        str(LUA),
+    ]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     command.append(f"http://127.0.0.1:{port}{path}")
@@ -215,6 +253,7 @@ def wrk(port: int, path: str, load: Load, cookie: str | None) -> dict:
 def drain(port: int) -> None:
     """Wait until both workers are free: wrk leaves the requests that timed out queued in the server,
     and they would slow the next page down. A cheap 404 answers only once the queue is through."""
+
     def ask() -> None:
         with contextlib.suppress(OSError, http.client.HTTPException):
             request(port, "GET", "/bench-drain/", timeout=600)
@@ -247,7 +286,9 @@ def measure(label: str, port: int, path: str, load: Load, *, cookie: str | None 
     seconds = figures["duration_us"] / 1e6
     completed = figures["requests"]
     row.update(
-        status=plain.status, bytes=len(plain.body), bytes_gzip=len(wire.body),
+        status=plain.status,
+        bytes=len(plain.body),
+        bytes_gzip=len(wire.body),
         gzip=wire.headers.get("Content-Encoding") == "gzip",
         # What gzip would make of it, for a page the server sends uncompressed.
         bytes_if_gzipped=len(gzip.compress(plain.body, compresslevel=6)),
@@ -258,10 +299,14 @@ def measure(label: str, port: int, path: str, load: Load, *, cookie: str | None 
         p99_ms=figures["p99_us"] / 1000 if completed else None,
         non2xx=figures["non2xx"],
         socket_errors=figures["connect_errors"] + figures["read_errors"] + figures["write_errors"],
-        timeouts=figures["timeouts"], requests=completed, wrk_seconds=round(seconds, 2),
+        timeouts=figures["timeouts"],
+        requests=completed,
+        wrk_seconds=round(seconds, 2),
     )
-    say(f"  {label}: {row['req_s']:.1f} req/s, p50 {ms(row['p50_ms'])} ms, p99 {ms(row['p99_ms'])} ms, "
-        f"{row['non2xx']} non-2xx, {row['timeouts']} timeouts ({completed} requests; one alone took {first_ms:.0f} ms)")
+    say(
+        f"  {label}: {row['req_s']:.1f} req/s, p50 {ms(row['p50_ms'])} ms, p99 {ms(row['p99_ms'])} ms, "
+        f"{row['non2xx']} non-2xx, {row['timeouts']} timeouts ({completed} requests; one alone took {first_ms:.0f} ms)"
+    )
     return row
 
 
@@ -274,8 +319,12 @@ def ms(value: float | None) -> str:
 
 def bench_bare(load: Load, workdir: Path) -> list[dict]:
     say("Bare Django view (bench/bare/, a 10 KB template, no database)")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bare.settings", "DJANGO_SECRET_KEY": SECRET_KEY,
-           "DJANGO_ALLOWED_HOSTS": "127.0.0.1"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bare.settings",
+        "DJANGO_SECRET_KEY": SECRET_KEY,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    }
     server = gunicorn(sys.executable, "bare.wsgi:application", name="bare", env=env, cwd=BENCH, workdir=workdir)
     try:
         return [measure("bare Django view, 10 KB template", server.port, "/", load, group="bare")]
@@ -293,9 +342,19 @@ def spirit_ready() -> str | None:
     if not (marker.exists() and marker.read_text() == wanted):
         say(f"  installing {SPIRIT} in {SPIRIT_VENV.relative_to(ROOT)} (once; pip picks its Django)")
         shutil.rmtree(SPIRIT_VENV, ignore_errors=True)
-        steps = [[sys.executable, "-m", "venv", str(SPIRIT_VENV)],
-                 [str(SPIRIT_VENV / "bin/python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                  SPIRIT, GUNICORN]]
+        steps = [
+            [sys.executable, "-m", "venv", str(SPIRIT_VENV)],
+            [
+                str(SPIRIT_VENV / "bin/python"),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                SPIRIT,
+                GUNICORN,
+            ],
+        ]
         for step in steps:
             try:
                 done = subprocess.run(step, capture_output=True, text=True, timeout=600, check=False)
@@ -309,9 +368,14 @@ def spirit_ready() -> str | None:
         SPIRIT_PROJECT.mkdir(parents=True)
         # As Spirit's docs say: `spirit startproject` (it calls django-admin, from its venv).
         env = {**os.environ, "PATH": f"{SPIRIT_VENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
-        done = subprocess.run([str(SPIRIT_VENV / "bin/spirit"), "startproject", "spiritsite", "--path",
-                               str(SPIRIT_PROJECT)], env=env, capture_output=True, text=True, timeout=120,
-                              check=False)
+        done = subprocess.run(
+            [str(SPIRIT_VENV / "bin/spirit"), "startproject", "spiritsite", "--path", str(SPIRIT_PROJECT)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         if done.returncode != 0:
             shutil.rmtree(SPIRIT_PROJECT, ignore_errors=True)
             return f"`spirit startproject` failed: {(done.stderr or done.stdout).strip()[-800:]}"
@@ -326,22 +390,31 @@ def bench_spirit(load: Load, workdir: Path) -> list[dict]:
         return [{"page": label, "group": "spirit", "na": why}]
     home = workdir / "spirit"
     home.mkdir()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "spirit_bench_settings", "DJANGO_SECRET_KEY": SECRET_KEY,
-           "PYTHONPATH": f"{SPIRIT_PROJECT}{os.pathsep}{BENCH / 'spirit'}",
-           "SPIRIT_BENCH_DB": str(home / "spirit.sqlite3"), "SPIRIT_BENCH_STATIC": str(home / "static"),
-           "SPIRIT_BENCH_TMP": str(home)}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "spirit_bench_settings",
+        "DJANGO_SECRET_KEY": SECRET_KEY,
+        "PYTHONPATH": f"{SPIRIT_PROJECT}{os.pathsep}{BENCH / 'spirit'}",
+        "SPIRIT_BENCH_DB": str(home / "spirit.sqlite3"),
+        "SPIRIT_BENCH_STATIC": str(home / "static"),
+        "SPIRIT_BENCH_TMP": str(home),
+    }
     python = SPIRIT_VENV / "bin/python"
-    for step in ([str(python), str(SPIRIT_PROJECT / "manage.py"), "spiritinstall"],
-                 [str(python), str(BENCH / "spirit/seed.py")]):
-        done = subprocess.run(step, env=env, cwd=SPIRIT_PROJECT, capture_output=True, text=True, timeout=300,
-                              check=False)
+    for step in (
+        [str(python), str(SPIRIT_PROJECT / "manage.py"), "spiritinstall"],
+        [str(python), str(BENCH / "spirit/seed.py")],
+    ):
+        done = subprocess.run(
+            step, env=env, cwd=SPIRIT_PROJECT, capture_output=True, text=True, timeout=300, check=False
+        )
         if done.returncode != 0:
             why = f"`{Path(step[1]).name}` failed: {(done.stderr or done.stdout).strip()[-800:]}"
             say(f"  Spirit is not measured: {why}")
             return [{"page": label, "group": "spirit", "na": why}]
     topic_url = done.stdout.strip().splitlines()[-1]
-    server = gunicorn(python, "spiritsite.wsgi:application", name="spirit", env=env, cwd=SPIRIT_PROJECT,
-                      workdir=workdir)
+    server = gunicorn(
+        python, "spiritsite.wsgi:application", name="spirit", env=env, cwd=SPIRIT_PROJECT, workdir=workdir
+    )
     try:
         return [measure(label, server.port, topic_url, load, group="spirit")]
     finally:
@@ -376,12 +449,16 @@ def postgres_backend() -> tuple[Backend | None, str]:
     redis_url = redis_url or DEFAULT_REDIS_URL
     name = urllib.parse.urlsplit(database_url).path.lstrip("/")
     if "bench" not in name:
-        sys.exit(f"BENCH_DATABASE_URL names the database {name!r}: the bench drops and creates it, so its name "
-                 "must contain 'bench' (e.g. forum_bench).")
+        sys.exit(
+            f"BENCH_DATABASE_URL names the database {name!r}: the bench drops and creates it, so its name "
+            "must contain 'bench' (e.g. forum_bench)."
+        )
     db = urllib.parse.urlsplit(redis_url).path.lstrip("/")
     if not db.isdigit() or db == "0":
-        sys.exit(f"BENCH_REDIS_URL must name a Redis database other than 0 (e.g. /14): the bench flushes it; "
-                 f"got {redis_url!r}.")
+        sys.exit(
+            f"BENCH_REDIS_URL must name a Redis database other than 0 (e.g. /14): the bench flushes it; "
+            f"got {redis_url!r}."
+        )
     return Backend("postgres+redis", database_url, redis_url), ""
 
 
@@ -412,17 +489,25 @@ def fresh_redis(backend: Backend) -> None:
 
 def site_env(backend: Backend, workdir: Path) -> dict:
     env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(DJANGO_SETTINGS_MODULE="diplomacy.settings", DJANGO_DEBUG="0", DJANGO_SECRET_KEY=SECRET_KEY,
-               DJANGO_HTTPS="0", DJANGO_ALLOWED_HOSTS="127.0.0.1", DJANGO_STATIC_ROOT=str(workdir / "static"),
-               DJANGO_SHARED_STATE_PATH=str(workdir / "shared-state.sqlite3"), DATABASE_URL=backend.database_url)
+    env.update(
+        DJANGO_SETTINGS_MODULE="diplomacy.settings",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=SECRET_KEY,
+        DJANGO_HTTPS="0",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_STATIC_ROOT=str(workdir / "static"),
+        DJANGO_SHARED_STATE_PATH=str(workdir / "shared-state.sqlite3"),
+        DATABASE_URL=backend.database_url,
+    )
     if backend.redis_url:
         env["REDIS_URL"] = backend.redis_url
     return env
 
 
 def python_step(args: list[str], env: dict, *, timeout: int = 300) -> str:
-    done = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    done = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
     if done.returncode != 0:
         raise RuntimeError(f"`{' '.join(args[:2])}` failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
     return done.stdout
@@ -435,8 +520,9 @@ def bench_site(backend: Backend, load: Load, workdir: Path, *, writers_seconds: 
     env = site_env(backend, workdir)
     say("  " + python_step([str(BENCH / "seed.py"), "seed", str(home / "seed.json")], env).strip())
     info = json.loads((home / "seed.json").read_text())
-    server = gunicorn(sys.executable, "diplomacy.wsgi:application", name=f"site-{backend.name}", env=env, cwd=ROOT,
-                      workdir=workdir)
+    server = gunicorn(
+        sys.executable, "diplomacy.wsgi:application", name=f"site-{backend.name}", env=env, cwd=ROOT, workdir=workdir
+    )
     try:
         member = log_in(server.port, info["member"], info["password"])
         teacher = log_in(server.port, info["teacher"], info["password"])
@@ -450,10 +536,15 @@ def bench_site(backend: Backend, load: Load, workdir: Path, *, writers_seconds: 
             (f"results, {info['counts']['ballots']:,} ballots", info["results_url"], None),
             ("class dashboard, teacher", info["class_url"], teacher),
         ]
-        rows = [measure(f"{backend.name}: {label}", server.port, path, load, cookie=cookie, group=backend.name)
-                for label, path, cookie in pages]
-        writes = concurrent_writers(server.port, info, seconds=writers_seconds, env=env, home=home,
-                                    backend=backend.name) if writers_seconds else {}
+        rows = [
+            measure(f"{backend.name}: {label}", server.port, path, load, cookie=cookie, group=backend.name)
+            for label, path, cookie in pages
+        ]
+        writes = (
+            concurrent_writers(server.port, info, seconds=writers_seconds, env=env, home=home, backend=backend.name)
+            if writers_seconds
+            else {}
+        )
         return rows, writes
     finally:
         stop(server)
@@ -462,8 +553,9 @@ def bench_site(backend: Backend, load: Load, workdir: Path, *, writers_seconds: 
 # Concurrent writers: members posting comments and ballots through the real forms.
 
 
-def concurrent_writers(port: int, info: dict, *, seconds: int, env: dict, home: Path, backend: str,
-                       writers: int = 16) -> dict:
+def concurrent_writers(
+    port: int, info: dict, *, seconds: int, env: dict, home: Path, backend: str, writers: int = 16
+) -> dict:
     """`writers` threads, each a member at a time (round robin over 299 bench members, so few hit the
     comment rate limit), post comments (3 in 4) and ballots for `seconds`; every write the server
     acknowledged with a redirect must then be in the database.
@@ -492,8 +584,10 @@ def concurrent_writers(port: int, info: dict, *, seconds: int, env: dict, home: 
                 pages_read[0] += 1
         headers = {"Cookie": f"{cookie}; csrftoken={member['csrf_cookie']}"}
         if kind == "comment":
-            form = {"csrfmiddlewaretoken": member["csrf"],
-                    "body": f"Bench write {member['id']}-{n}: does sanctions relief come before talks?"}
+            form = {
+                "csrfmiddlewaretoken": member["csrf"],
+                "body": f"Bench write {member['id']}-{n}: does sanctions relief come before talks?",
+            }
             answer = request(port, "POST", topic["comment_url"], headers=headers, form=form, connection=conn)
         else:
             ranking = list(factor_ids)
@@ -501,8 +595,11 @@ def concurrent_writers(port: int, info: dict, *, seconds: int, env: dict, home: 
             while ranking == member.get("ranking"):  # the same ballot again records nothing: vary it
                 random.shuffle(ranking)
             member["ranking"] = ranking
-            form = {"csrfmiddlewaretoken": member["csrf"], "reason": "",
-                    **{f"rank_{pk}": rank for rank, pk in enumerate(ranking, start=1)}}
+            form = {
+                "csrfmiddlewaretoken": member["csrf"],
+                "reason": "",
+                **{f"rank_{pk}": rank for rank, pk in enumerate(ranking, start=1)},
+            }
             answer = request(port, "POST", info["ballot_url"], headers=headers, form=form, connection=conn)
         location = answer.headers.get("Location", "")
         if answer.status == 302 and kind == "comment" and (found := re.search(r"/comments/(\d+)/", location)):
@@ -549,17 +646,24 @@ def concurrent_writers(port: int, info: dict, *, seconds: int, env: dict, home: 
     missing = json.loads(python_step([str(BENCH / "seed.py"), "verify", str(acks)], env).strip().splitlines()[-1])
     acknowledged = len(comment_ids) + sum(ballots.values())
     result = {
-        "backend": backend, "writers": writers, "seconds": round(elapsed, 1),
-        "comments_acknowledged": len(comment_ids), "ballots_acknowledged": sum(ballots.values()),
+        "backend": backend,
+        "writers": writers,
+        "seconds": round(elapsed, 1),
+        "comments_acknowledged": len(comment_ids),
+        "ballots_acknowledged": sum(ballots.values()),
         "writes_per_s": acknowledged / elapsed,
         "refused_by_rate_limit": sum(v for (_, outcome), v in tally.items() if outcome == "refused by rate limit"),
         "status_5xx": sum(v for (_, outcome), v in tally.items() if outcome == "5xx"),
-        "other": dict(odd), "form_pages_read": pages_read[0],
-        "acknowledged_but_missing": missing["comments_missing"] + missing["ballots_missing"], **missing,
+        "other": dict(odd),
+        "form_pages_read": pages_read[0],
+        "acknowledged_but_missing": missing["comments_missing"] + missing["ballots_missing"],
+        **missing,
     }
-    say(f"  {acknowledged} writes acknowledged ({result['writes_per_s']:.1f}/s), "
+    say(
+        f"  {acknowledged} writes acknowledged ({result['writes_per_s']:.1f}/s), "
         f"{result['refused_by_rate_limit']} refused by rate limit, {result['status_5xx']} 5xx, "
-        f"{result['acknowledged_but_missing']} acknowledged but missing")
+        f"{result['acknowledged_but_missing']} acknowledged but missing"
+    )
     return result
 
 
@@ -583,38 +687,76 @@ def table(rows: list[dict]) -> str:
             continue
         non2xx = str(row["non2xx"]) + (f" (+{row['timeouts']} t/o)" if row["timeouts"] else "")
         gz = f"{row['bytes_gzip']:,}" + ("" if row["gzip"] else f" (~{row['bytes_if_gzipped']:,})")
-        lines.append([row["page"], f"{row['req_s']:.1f}", ms(row["p50_ms"]), ms(row["p99_ms"]), non2xx,
-                      f"{row['bytes']:,}", gz, ratio(row, bare), ratio(row, spirit)])
+        lines.append(
+            [
+                row["page"],
+                f"{row['req_s']:.1f}",
+                ms(row["p50_ms"]),
+                ms(row["p99_ms"]),
+                non2xx,
+                f"{row['bytes']:,}",
+                gz,
+                ratio(row, bare),
+                ratio(row, spirit),
+            ]
+        )
     widths = [max(len(str(line[i])) for line in [head, *lines]) for i in range(len(head))]
 
     def fmt(line):
-        return " | ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in
-                          enumerate(zip(line, widths, strict=True)))
+        return " | ".join(
+            str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(line, widths, strict=True))
+        )
 
     return "\n".join([fmt(head), "-+-".join("-" * w for w in widths), *map(fmt, lines)])
 
 
 def writers_table(results: list[dict]) -> str:
-    head = ["writers on", "seconds", "form pages read", "comments", "ballots", "writes/s", "refused by rate limit",
-            "5xx", "other", "acknowledged but missing"]
-    lines = [[r["backend"], r["seconds"], r["form_pages_read"], r["comments_acknowledged"], r["ballots_acknowledged"],
-              f"{r['writes_per_s']:.1f}", r["refused_by_rate_limit"], r["status_5xx"], sum(r["other"].values()),
-              r["acknowledged_but_missing"]] for r in results]
+    head = [
+        "writers on",
+        "seconds",
+        "form pages read",
+        "comments",
+        "ballots",
+        "writes/s",
+        "refused by rate limit",
+        "5xx",
+        "other",
+        "acknowledged but missing",
+    ]
+    lines = [
+        [
+            r["backend"],
+            r["seconds"],
+            r["form_pages_read"],
+            r["comments_acknowledged"],
+            r["ballots_acknowledged"],
+            f"{r['writes_per_s']:.1f}",
+            r["refused_by_rate_limit"],
+            r["status_5xx"],
+            sum(r["other"].values()),
+            r["acknowledged_but_missing"],
+        ]
+        for r in results
+    ]
     widths = [max(len(str(line[i])) for line in [head, *lines]) for i in range(len(head))]
-    return "\n".join(" | ".join(str(c).rjust(w) for c, w in zip(line, widths, strict=True)) for line in
-                     [head, *lines])
+    return "\n".join(" | ".join(str(c).rjust(w) for c, w in zip(line, widths, strict=True)) for line in [head, *lines])
 
 
 def git_commit() -> str:
-    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     return done.stdout.strip()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "10")),
-                        help="seconds of wrk per page (default 10, or BENCH_DURATION)")
+    parser.add_argument(
+        "--duration",
+        type=int,
+        default=int(os.environ.get("BENCH_DURATION", "10")),
+        help="seconds of wrk per page (default 10, or BENCH_DURATION)",
+    )
     parser.add_argument("--writers-seconds", type=int, default=15, help="seconds of concurrent writers (0: none)")
     parser.add_argument("--backends", default="sqlite,postgres", help="sqlite, postgres, or both (default)")
     parser.add_argument("--no-spirit", action="store_true", help="skip the peer forum Spirit")
@@ -641,8 +783,10 @@ def main() -> None:
     clock = time.monotonic()
     load_before = os.getloadavg()
     started = datetime.datetime.now(datetime.UTC)
-    say(f"Load average before: {' '.join(f'{v:.2f}' for v in load_before)} on {os.cpu_count()} CPUs "
-        f"(wrk -t{load.threads} -c{load.connections} -d{load.duration}s on each page)")
+    say(
+        f"Load average before: {' '.join(f'{v:.2f}' for v in load_before)} on {os.cpu_count()} CPUs "
+        f"(wrk -t{load.threads} -c{load.connections} -d{load.duration}s on each page)"
+    )
     workdir = Path(tempfile.mkdtemp(prefix="forum-bench-"))
     rows: list[dict] = []
     writes: list[dict] = []
@@ -680,13 +824,22 @@ def main() -> None:
 
     load_after = os.getloadavg()
     report = {
-        "date": started.isoformat(timespec="seconds"), "commit": git_commit(), "host": platform.node(),
-        "python": platform.python_version(), "nproc": os.cpu_count(),
-        "load_before": load_before, "load_after": load_after,
-        "wrk": {"threads": load.threads, "connections": load.connections, "seconds": load.duration,
-                "timeout": WRK_TIMEOUT},
+        "date": started.isoformat(timespec="seconds"),
+        "commit": git_commit(),
+        "host": platform.node(),
+        "python": platform.python_version(),
+        "nproc": os.cpu_count(),
+        "load_before": load_before,
+        "load_after": load_after,
+        "wrk": {
+            "threads": load.threads,
+            "connections": load.connections,
+            "seconds": load.duration,
+            "timeout": WRK_TIMEOUT,
+        },
         "gunicorn": {"workers": 2, "worker_class": "sync"},
-        "pages": rows, "writers": writes,
+        "pages": rows,
+        "writers": writes,
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(report, indent=1))
@@ -696,9 +849,11 @@ def main() -> None:
         say("")
         say(writers_table(writes))
     say("")
-    say(f"Took {time.monotonic() - clock:.0f} s. nproc {os.cpu_count()}; load average before "
+    say(
+        f"Took {time.monotonic() - clock:.0f} s. nproc {os.cpu_count()}; load average before "
         f"{' '.join(f'{v:.2f}' for v in load_before)}, after {' '.join(f'{v:.2f}' for v in load_after)}. "
-        f"JSON: {(RESULTS / 'latest.json').relative_to(ROOT)}")
+        f"JSON: {(RESULTS / 'latest.json').relative_to(ROOT)}"
+    )
 
 
 if __name__ == "__main__":

@@ -50,8 +50,10 @@ def setup_django() -> None:
     django.setup()
 
 
-BODY = ("{where} comment {n}: *public opinion* and [trust](https://example.org/{n}) matter.\n\n"
-        "- point one about sanctions\n- point two about talks\n\nSigned, bench member {m}.")
+BODY = (
+    "{where} comment {n}: *public opinion* and [trust](https://example.org/{n}) matter.\n\n"
+    "- point one about sanctions\n- point two about talks\n\nSigned, bench member {m}."
+)
 
 
 def bodies(where: str):
@@ -59,8 +61,10 @@ def bodies(where: str):
     from forum.markdown import render_markdown
 
     html = render_markdown(BODY.format(where=where, n="NUMBER", m="MEMBER"))
-    return lambda n: (BODY.format(where=where, n=n, m=n % MEMBERS),
-                      html.replace("NUMBER", str(n)).replace("MEMBER", str(n % MEMBERS)))
+    return lambda n: (
+        BODY.format(where=where, n=n, m=n % MEMBERS),
+        html.replace("NUMBER", str(n)).replace("MEMBER", str(n % MEMBERS)),
+    )
 
 
 class Ids:
@@ -94,13 +98,22 @@ def thread_comments(*, ids: Ids, topic, authors, count: int, rng: random.Random,
     for n in range(count):
         parent = rng.choice(made) if n % 3 and made else None
         body, html = body_of(n)
-        made.append(Comment(
-            pk=ids.take(), topic=topic, author=authors[n % len(authors)], parent=parent,
-            root_id=(parent.root_id or parent.pk) if parent else None, depth=parent.depth + 1 if parent else 0,
-            anchor=subsections[n % len(subsections)] if subsections and not classroom else None,
-            classroom=classroom, body=body, body_html=html, word_count=len(body.split()),
-            helpful_count=n % 7,
-        ))
+        made.append(
+            Comment(
+                pk=ids.take(),
+                topic=topic,
+                author=authors[n % len(authors)],
+                parent=parent,
+                root_id=(parent.root_id or parent.pk) if parent else None,
+                depth=parent.depth + 1 if parent else 0,
+                anchor=subsections[n % len(subsections)] if subsections and not classroom else None,
+                classroom=classroom,
+                body=body,
+                body_html=html,
+                word_count=len(body.split()),
+                helpful_count=n % 7,
+            )
+        )
     return made
 
 
@@ -108,8 +121,16 @@ def make_users(prefix: str, count: int, password_hash: str, **fields):
     from forum.models import User
 
     return User.objects.bulk_create(
-        (User(username=f"{prefix}{n}", email=f"{prefix}{n}@example.org", password=password_hash,
-              display_name=f"{prefix.title()} {n}", **fields) for n in range(count)),
+        (
+            User(
+                username=f"{prefix}{n}",
+                email=f"{prefix}{n}@example.org",
+                password=password_hash,
+                display_name=f"{prefix.title()} {n}",
+                **fields,
+            )
+            for n in range(count)
+        ),
         batch_size=BATCH,
     )
 
@@ -118,8 +139,10 @@ def random_ballots(*, voters, factors, rng: random.Random):
     from forum.models import Ballot, BallotEntry
 
     ballots = Ballot.objects.bulk_create(
-        (Ballot(member=voter, article=factors[0].article, reason=f"Reason {n}" if n % 10 == 0 else "")
-         for n, voter in enumerate(voters)),
+        (
+            Ballot(member=voter, article=factors[0].article, reason=f"Reason {n}" if n % 10 == 0 else "")
+            for n, voter in enumerate(voters)
+        ),
         batch_size=BATCH,
     )
     entries = []
@@ -176,8 +199,15 @@ def seed(out: Path) -> None:
             students = make_users(f"c{n + 1}pupil", STUDENTS, password_hash, created_by=teacher)
             Membership.objects.bulk_create(Membership(classroom=classroom, member=s) for s in students)
             Prompt.objects.create(classroom=classroom, text="Which factor matters most, and why?", topic=topics[0])
-            comments = thread_comments(ids=ids, topic=topics[0], authors=students, classroom=classroom,
-                                       count=STUDENTS * CLASS_COMMENTS_PER_STUDENT, rng=rng, where="Class")
+            comments = thread_comments(
+                ids=ids,
+                topic=topics[0],
+                authors=students,
+                classroom=classroom,
+                count=STUDENTS * CLASS_COMMENTS_PER_STUDENT,
+                rng=rng,
+                where="Class",
+            )
             Comment.objects.bulk_create(comments, batch_size=BATCH)
             classes.append((classroom, teacher, students))
         ids.reset_sequence()
@@ -188,8 +218,12 @@ def seed(out: Path) -> None:
     bump_content_version()
 
     first, second = topics[0], topics[1]
-    first_thread = (Comment.objects.filter(topic=first, parent=None, classroom=None)
-                      .order_by("pk").values_list("pk", flat=True).first())
+    first_thread = (
+        Comment.objects.filter(topic=first, parent=None, classroom=None)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
     seeded_in = time.perf_counter() - started
     info = {
         "seconds": round(seeded_in, 1),
@@ -199,13 +233,18 @@ def seed(out: Path) -> None:
         "results_url": f"/articles/{article.slug}/factors/",
         "ballot_url": f"/articles/{article.slug}/factors/rank/",
         "topics": [
-            {"url": t.get_absolute_url(), "comments": counts[t.pk],
-             "comment_url": f"/articles/{article.slug}/topics/{t.slug}/comments/"}
+            {
+                "url": t.get_absolute_url(),
+                "comments": counts[t.pk],
+                "comment_url": f"/articles/{article.slug}/topics/{t.slug}/comments/",
+            }
             for t in (first, second)
         ],
         # The concurrent writers' topic: no comments at the start, so its page is quick to read.
-        "quiet_topic": {"url": topics[2].get_absolute_url(),
-                        "comment_url": f"/articles/{article.slug}/topics/{topics[2].slug}/comments/"},
+        "quiet_topic": {
+            "url": topics[2].get_absolute_url(),
+            "comment_url": f"/articles/{article.slug}/topics/{topics[2].slug}/comments/",
+        },
         "thread_url": f"/comments/{first_thread}/thread/",
         "class_url": classes[0][0].get_absolute_url(),
         "teacher": classes[0][1].username,
@@ -213,13 +252,20 @@ def seed(out: Path) -> None:
         "factor_ids": [f.pk for f in factors],
         # Writers: every bench member but the one the read benchmark logs in as.
         "writers": [{"id": m.pk, "session": session_of(m)} for m in members[1:]],
-        "counts": {"members": len(members), "ballots": len(voters) + len(students), "ballot_entries": entries,
-                   "classes": len(classes), "students": len(students),
-                   "comments": Comment.objects.count()},
+        "counts": {
+            "members": len(members),
+            "ballots": len(voters) + len(students),
+            "ballot_entries": entries,
+            "classes": len(classes),
+            "students": len(students),
+            "comments": Comment.objects.count(),
+        },
     }
     out.write_text(json.dumps(info, indent=1))
-    print(f"Seeded in {seeded_in:.1f} s (sessions in {time.perf_counter() - started - seeded_in:.1f} s): "
-          + ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in info["counts"].items()))
+    print(
+        f"Seeded in {seeded_in:.1f} s (sessions in {time.perf_counter() - started - seeded_in:.1f} s): "
+        + ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in info["counts"].items())
+    )
 
 
 def verify(acks_path: Path) -> None:
@@ -234,12 +280,17 @@ def verify(acks_path: Path) -> None:
     found = set(Comment.objects.filter(pk__in=comment_ids).values_list("pk", flat=True))
     # A ballot's redirect names no id: each acknowledged ballot is one more version of its member's.
     wanted = {int(member): n for member, n in acks["ballots"].items()}
-    stored = dict(Ballot.objects.filter(member__in=wanted).values("member").annotate(n=Count("pk"))
-                  .values_list("member", "n"))
-    print(json.dumps({
-        "comments_missing": len(comment_ids - found),
-        "ballots_missing": sum(max(0, n - stored.get(member, 0)) for member, n in wanted.items()),
-    }))
+    stored = dict(
+        Ballot.objects.filter(member__in=wanted).values("member").annotate(n=Count("pk")).values_list("member", "n")
+    )
+    print(
+        json.dumps(
+            {
+                "comments_missing": len(comment_ids - found),
+                "ballots_missing": sum(max(0, n - stored.get(member, 0)) for member, n in wanted.items()),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

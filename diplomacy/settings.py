@@ -144,8 +144,13 @@ SHARED_STATE_PATH = Path(os.environ.get("DJANGO_SHARED_STATE_PATH") or BASE_DIR 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     # Fails open (forum/cache_backends.py): with Redis gone, pages are served uncached and writes go on.
-    CACHES = {"default": {"BACKEND": "forum.cache_backends.ResilientRedisCache", "LOCATION": REDIS_URL,
-                          "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+    CACHES = {
+        "default": {
+            "BACKEND": "forum.cache_backends.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
     # Sessions in the database with Redis in front: members stay logged in when Redis goes away.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
@@ -153,8 +158,11 @@ else:
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Each process's own copy of what never changes under its key (pages keyed by the content version,
 # comment cards keyed by what they show), in front of the shared cache: a hit costs no round trip.
-CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "forum-local",
-                   "OPTIONS": {"MAX_ENTRIES": 2000}}
+CACHES["local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "forum-local",
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 
 AUTH_USER_MODEL = "forum.User"
 AUTHENTICATION_BACKENDS = [

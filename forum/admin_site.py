@@ -8,8 +8,22 @@ from forum.forms import AdminLoginForm
 from forum.models import Comment
 
 # The forum's models in the order a moderator works through them; the rest follow alphabetically.
-FORUM_ORDER = ["ModerationQueueItem", "Comment", "Flag", "Restriction", "Factor", "ModerationLog",
-               "ModerationSettings", "User", "Classroom", "Article", "Topic", "KeyPoint", "FaqEntry", "Ballot"]
+FORUM_ORDER = [
+    "ModerationQueueItem",
+    "Comment",
+    "Flag",
+    "Restriction",
+    "Factor",
+    "ModerationLog",
+    "ModerationSettings",
+    "User",
+    "Classroom",
+    "Article",
+    "Topic",
+    "KeyPoint",
+    "FaqEntry",
+    "Ballot",
+]
 
 
 def is_id(value) -> bool:
@@ -27,10 +41,12 @@ class ForumAdminSite(admin.AdminSite):
         apps = super().get_app_list(request, app_label)
         for app in apps:
             if app["app_label"] == "forum":
-                app["models"].sort(key=lambda model: (
-                    FORUM_ORDER.index(model["object_name"]) if model["object_name"] in FORUM_ORDER else 99,
-                    model["name"],
-                ))
+                app["models"].sort(
+                    key=lambda model: (
+                        FORUM_ORDER.index(model["object_name"]) if model["object_name"] in FORUM_ORDER else 99,
+                        model["name"],
+                    )
+                )
         apps.sort(key=lambda app: app["app_label"] != "forum")  # the forum first
         for app in apps:
             for model in app["models"]:

@@ -17,14 +17,27 @@ class ForumConfig(AppConfig):
         user_login_failed.connect(count_failed_login, dispatch_uid="forum.count_failed_login")
 
         # Whatever changes what readers see, from a service, the admin or a command, makes cached pages stale.
-        shown = [models.Article, models.Topic, models.Subsection, models.KeyPoint, models.FaqEntry, models.Factor,
-                 models.Comment, models.HelpfulMark, models.Ballot, models.Classroom, models.Membership,
-                 models.Prompt, models.ModerationSettings]
+        shown = [
+            models.Article,
+            models.Topic,
+            models.Subsection,
+            models.KeyPoint,
+            models.FaqEntry,
+            models.Factor,
+            models.Comment,
+            models.HelpfulMark,
+            models.Ballot,
+            models.Classroom,
+            models.Membership,
+            models.Prompt,
+            models.ModerationSettings,
+        ]
         for model in shown:
             post_save.connect(caching.content_changed, sender=model, dispatch_uid=f"content:save:{model.__name__}")
             post_delete.connect(caching.content_changed, sender=model, dispatch_uid=f"content:delete:{model.__name__}")
-        m2m_changed.connect(caching.content_changed, sender=models.Factor.topics.through,
-                            dispatch_uid="content:factor-topics")
+        m2m_changed.connect(
+            caching.content_changed, sender=models.Factor.topics.through, dispatch_uid="content:factor-topics"
+        )
         post_save.connect(caching.user_changed, sender=models.User, dispatch_uid="content:user")
 
 

@@ -71,7 +71,7 @@ class ParsedArticle:
 
 # Lines after which a blog export has only its own chrome (links, the author's blurb).
 STOP_LINES = {"read more content", "read more", "autor", "author", "about the author", "related posts"}
-SENTENCE_END = tuple(".!?:;,…\"”’)")
+SENTENCE_END = tuple('.!?:;,…"”’)')
 BULLET = re.compile(r"^(?:[•·▪‣◦*]|-(?!-))\s+(.+)$")
 SMALL_WORDS = {
     "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "nor",
@@ -90,12 +90,7 @@ def is_key_point_row(line: str) -> bool:
 
 
 def looks_like_heading(line: str) -> bool:
-    return (
-        len(line) <= 120
-        and len(line.split()) <= 14
-        and line[0].isalnum()
-        and not line.endswith(SENTENCE_END)
-    )
+    return len(line) <= 120 and len(line.split()) <= 14 and line[0].isalnum() and not line.endswith(SENTENCE_END)
 
 
 def is_title_case(line: str) -> bool:

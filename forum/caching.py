@@ -46,8 +46,14 @@ def content_changed(**kwargs) -> None:
 
 
 # Member fields that no page shows: saving only these changes nothing readers see.
-UNSHOWN_USER_FIELDS = {"last_login", "password", "must_change_password", "session_generation", "email",
-                       "email_on_reply"}
+UNSHOWN_USER_FIELDS = {
+    "last_login",
+    "password",
+    "must_change_password",
+    "session_generation",
+    "email",
+    "email_on_reply",
+}
 
 
 def user_changed(sender, instance, created=False, update_fields=None, **kwargs) -> None:

@@ -24,7 +24,8 @@ def client_ip(request: HttpRequest) -> str:
         address, _ = get_client_ip(request, request_header_order=["REMOTE_ADDR"])
         return address or remote
     # ipware counts the proxies listed in the header, after the client: all but the last one.
-    address, _ = get_client_ip(request, proxy_count=proxies - 1, request_header_order=["HTTP_X_FORWARDED_FOR"],
-                               strict=False)
+    address, _ = get_client_ip(
+        request, proxy_count=proxies - 1, request_header_order=["HTTP_X_FORWARDED_FOR"], strict=False
+    )
     # No header from the proxy (someone reached the app directly): the socket's address.
     return address or remote

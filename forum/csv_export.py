@@ -33,10 +33,27 @@ def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
 
 
 def results_csv_response(filename: str, results) -> HttpResponse:
-    header = ["place", "factor", "borda_points", "share_of_maximum_percent", "top3_percent", "disagreement_percent",
-              "voters"]
+    header = [
+        "place",
+        "factor",
+        "borda_points",
+        "share_of_maximum_percent",
+        "top3_percent",
+        "disagreement_percent",
+        "voters",
+    ]
     # No votes, no places: every factor would be "=1". A tie's "=4" starts like a formula, so
     # csv_response writes it as text ("'=4"), which a spreadsheet shows as =4 rather than computing 4.
-    rows = ([row.place_label if results.voters else "", row.factor.name, row.score, f"{row.share:.1f}",
-             f"{row.top3_share:.1f}", f"{row.spread:.1f}", results.voters] for row in results.sorted_by("score"))
+    rows = (
+        [
+            row.place_label if results.voters else "",
+            row.factor.name,
+            row.score,
+            f"{row.share:.1f}",
+            f"{row.top3_share:.1f}",
+            f"{row.spread:.1f}",
+            results.voters,
+        ]
+        for row in results.sorted_by("score")
+    )
     return csv_response(filename, header, rows)

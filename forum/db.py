@@ -10,5 +10,6 @@ class GroupConcat(Aggregate):
     output_field = CharField()
 
     def as_postgresql(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, function="STRING_AGG",
-                              template="%(function)s(%(expressions)s::text, ',')", **extra)
+        return super().as_sql(
+            compiler, connection, function="STRING_AGG", template="%(function)s(%(expressions)s::text, ',')", **extra
+        )

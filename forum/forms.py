@@ -52,8 +52,11 @@ class AddressCeilingMixin:
                 "Too many failed logins from your network: %(limit)s in %(minutes)s minutes. Logins from here "
                 "are paused; please wait %(wait)s, then try again.",
                 code="address_paused",
-                params={"limit": settings.LOGIN_FAILURES_PER_ADDRESS, "wait": in_words(wait),
-                        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)},
+                params={
+                    "limit": settings.LOGIN_FAILURES_PER_ADDRESS,
+                    "wait": in_words(wait),
+                    "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+                },
             )
         return super().clean()
 
@@ -109,7 +112,9 @@ class CommentBodyField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", "Your comment")
         super().__init__(
-            required=False, strip=False, validators=[refuse_control_characters],
+            required=False,
+            strip=False,
+            validators=[refuse_control_characters],
             widget=forms.Textarea(attrs={"rows": 4, "maxlength": BODY_MAX_LENGTH}),
             help_text="Markdown: *emphasis*, **bold**, [links](https://…), - lists, > quotes, `code`.",
             **kwargs,
@@ -147,8 +152,7 @@ class EditForm(forms.Form):
 
 
 class FlagForm(forms.Form):
-    reason = forms.ChoiceField(label="What is wrong with it?", choices=Flag.Reason.choices,
-                               widget=forms.RadioSelect)
+    reason = forms.ChoiceField(label="What is wrong with it?", choices=Flag.Reason.choices, widget=forms.RadioSelect)
     note = text_field(Flag, "note", label="Note for the moderators", help_text="Required for “Something else”.")
 
 
@@ -162,8 +166,12 @@ class BallotForm(forms.Form):
         self.factors = [factor for factor, _ in factors]
         for factor, rank in factors:
             self.fields[self.field_name(factor)] = forms.IntegerField(
-                label=factor.name, help_text=factor.description, required=False, min_value=1,
-                max_value=len(factors), initial=rank,
+                label=factor.name,
+                help_text=factor.description,
+                required=False,
+                min_value=1,
+                max_value=len(factors),
+                initial=rank,
                 error_messages={"invalid": "Enter a whole number, or leave it blank."},
             )
         self.order_fields([self.field_name(factor) for factor in self.factors] + ["reason"])
@@ -182,24 +190,27 @@ class BallotForm(forms.Form):
         ranks = {factor: cleaned.get(self.field_name(factor)) for factor in self.factors}
         ranks = {factor: rank for factor, rank in ranks.items() if rank is not None}
         if not ranks:
-            raise forms.ValidationError("Rank at least one factor: give the one that matters most rank 1.",
-                                        code="empty")
+            raise forms.ValidationError(
+                "Rank at least one factor: give the one that matters most rank 1.", code="empty"
+            )
         values = sorted(ranks.values())
         if tied := sorted({rank for rank in values if values.count(rank) > 1}):
-            raise forms.ValidationError(f"Two factors share rank {tied[0]}: give each factor its own rank.",
-                                        code="tie")
+            raise forms.ValidationError(f"Two factors share rank {tied[0]}: give each factor its own rank.", code="tie")
         if values != list(range(1, len(values) + 1)):
             missing = next(rank for rank in range(1, len(values) + 1) if rank not in values)
-            raise forms.ValidationError(
-                f"Ranks must run 1, 2, 3… without gaps: rank {missing} is missing.", code="gap")
+            raise forms.ValidationError(f"Ranks must run 1, 2, 3… without gaps: rank {missing} is missing.", code="gap")
         cleaned["ranking"] = sorted(ranks, key=ranks.get)
         return cleaned
 
 
 class ProposeFactorForm(forms.Form):
     name = text_field(Factor, "name", help_text="A few words, e.g. “Energy markets”.")
-    description = text_field(Factor, "description", widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text="One line: what it is and why it may matter for the talks.")
+    description = text_field(
+        Factor,
+        "description",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One line: what it is and why it may matter for the talks.",
+    )
 
 
 class ClassForm(forms.Form):
@@ -212,16 +223,21 @@ class ClassForm(forms.Form):
 
 
 class JoinForm(forms.Form):
-    code = forms.CharField(label="Join code", max_length=20, help_text="6 to 8 letters and digits, from your teacher.",
-                           validators=[refuse_control_characters],
-                           widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}))
+    code = forms.CharField(
+        label="Join code",
+        max_length=20,
+        help_text="6 to 8 letters and digits, from your teacher.",
+        validators=[refuse_control_characters],
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
 
 
 class PromptForm(forms.Form):
     text = text_field(Prompt, "text", label="Your own prompt", required=False)
     faq = forms.ModelChoiceField(label="…or a question from the FAQ", queryset=None, required=False)
-    topic = forms.ModelChoiceField(label="On the topic", queryset=None, required=False,
-                                   empty_label="Every topic of the class")
+    topic = forms.ModelChoiceField(
+        label="On the topic", queryset=None, required=False, empty_label="Every topic of the class"
+    )
 
     def __init__(self, *args, faqs, topics, **kwargs):
         super().__init__(*args, **kwargs)
@@ -241,7 +257,8 @@ class RemovePromptForm(forms.Form):
 
 class PupilAccountsForm(forms.Form):
     names = forms.CharField(
-        label="Pupils' names, one per line", widget=forms.Textarea(attrs={"rows": 8}),
+        label="Pupils' names, one per line",
+        widget=forms.Textarea(attrs={"rows": 8}),
         validators=[refuse_control_characters],
         help_text="Up to 40. Each gets a username and a one-time password on a sheet you can print, shown once; "
         "they choose their own password at first login. No email is needed.",

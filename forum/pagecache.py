@@ -81,10 +81,22 @@ def cached_for_readers(view):
         else:
             response = view(request, *args, **kwargs)
             # A page that set a cookie (a CSRF token, a session) is this reader's own: never shared.
-            if response.status_code == 200 and not response.cookies and not request.META.get(
-                    "CSRF_COOKIE_NEEDS_UPDATE") and not response.streaming:
-                set_many({key: {"content": response.content, "content_type": response["Content-Type"],
-                                 "status": response.status_code}}, PAGE_TIMEOUT)
+            if (
+                response.status_code == 200
+                and not response.cookies
+                and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+                and not response.streaming
+            ):
+                set_many(
+                    {
+                        key: {
+                            "content": response.content,
+                            "content_type": response["Content-Type"],
+                            "status": response.status_code,
+                        }
+                    },
+                    PAGE_TIMEOUT,
+                )
         if response.status_code in (200, 304):
             response["ETag"] = etag
             patch_cache_control(response, no_cache=True)  # browsers may keep it, but ask again each time
@@ -102,15 +114,28 @@ def card_key(comment, context: dict) -> str:
     a mark makes a new key; members in the same position (not its author, not flagged it...) share it."""
     in_reply_to = getattr(comment, "in_reply_to", None)
     viewer = context["user"]
-    shown = (comment.pk, comment.status, comment.status_reason, comment.edited_at, comment.helpful_count,
-             comment.shown, comment.author.username, comment.author.public_name, comment.author.is_staff,
-             getattr(comment, "author_teaches", False),
-             in_reply_to.public_name if in_reply_to else "",
-             comment.anchor.title if comment.anchor_id and not comment.parent_id else "",
-             # the viewer's position
-             comment.author_id == context["viewer_id"], comment.marked_helpful, comment.flagged,
-             context["can_write"], context["moderator"], viewer.is_authenticated and viewer.is_staff,
-             context["comment_base"])
+    shown = (
+        comment.pk,
+        comment.status,
+        comment.status_reason,
+        comment.edited_at,
+        comment.helpful_count,
+        comment.shown,
+        comment.author.username,
+        comment.author.public_name,
+        comment.author.is_staff,
+        getattr(comment, "author_teaches", False),
+        in_reply_to.public_name if in_reply_to else "",
+        comment.anchor.title if comment.anchor_id and not comment.parent_id else "",
+        # the viewer's position
+        comment.author_id == context["viewer_id"],
+        comment.marked_helpful,
+        comment.flagged,
+        context["can_write"],
+        context["moderator"],
+        viewer.is_authenticated and viewer.is_staff,
+        context["comment_base"],
+    )
     return "forum:card:" + hashlib.sha256(repr(shown).encode()).hexdigest()[:40]
 
 
@@ -124,8 +149,9 @@ def attach_comment_cards(comments: Iterable, context: dict) -> None:
     rendered = {}
     for key, comment in by_key.items():
         if (html := found.get(key)) is None:
-            html = rendered[key] = render_to_string("forum/discussion/_comment_card.html",
-                                                    {**context, "comment": comment})
+            html = rendered[key] = render_to_string(
+                "forum/discussion/_comment_card.html", {**context, "comment": comment}
+            )
         comment.card_html = mark_safe(html)  # noqa: S308 (our own template's output)
     if rendered:
         set_many(rendered, CARD_TIMEOUT)

@@ -23,7 +23,9 @@ MODERATOR_PERMISSIONS = [
 def grant_moderator_permissions(group_model, permission_model) -> None:
     """Create the "Moderators" group if needed and give it exactly MODERATOR_PERMISSIONS."""
     group, _ = group_model.objects.get_or_create(name="Moderators")
-    group.permissions.set([
-        permission_model.objects.get(content_type__app_label=app_label, codename=codename)
-        for app_label, codename in MODERATOR_PERMISSIONS
-    ])
+    group.permissions.set(
+        [
+            permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+            for app_label, codename in MODERATOR_PERMISSIONS
+        ]
+    )

@@ -45,8 +45,13 @@ def windows(action: str, member_id: int | str):
     now = time.time()
     for most, seconds, wording in limits() if callable(limits) else limits:
         window = int(now // seconds)
-        yield most, f"ratelimit:{action}:{member_id}:{seconds}:{window}", seconds, \
-            int((window + 1) * seconds - now) + 1, wording
+        yield (
+            most,
+            f"ratelimit:{action}:{member_id}:{seconds}:{window}",
+            seconds,
+            int((window + 1) * seconds - now) + 1,
+            wording,
+        )
 
 
 def count_action(action: str, member_id: int | str) -> None:
@@ -71,8 +76,9 @@ def record_action(action: str, member_id: int | str) -> None:
 
 def seconds_until_allowed(action: str, member_id: int | str) -> int:
     """0 if the member (or address) is under every limit of `action`, else how long until it is."""
-    return max((wait for most, key, _, wait, _ in windows(action, member_id) if shared.counters.get(key) >= most),
-               default=0)
+    return max(
+        (wait for most, key, _, wait, _ in windows(action, member_id) if shared.counters.get(key) >= most), default=0
+    )
 
 
 def in_words(seconds: int) -> str:

@@ -105,9 +105,13 @@ class SQLiteCounters:
         return connection.execute("SELECT value FROM token").fetchone()[0]
 
     def get(self, key: str) -> int:
-        row = self.connection().execute(
-            "SELECT count FROM counter WHERE key = ? AND (expires IS NULL OR expires >= ?)", (key, time.time())
-        ).fetchone()
+        row = (
+            self.connection()
+            .execute(
+                "SELECT count FROM counter WHERE key = ? AND (expires IS NULL OR expires >= ?)", (key, time.time())
+            )
+            .fetchone()
+        )
         return row[0] if row else 0
 
     def clear(self) -> None:

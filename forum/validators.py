@@ -26,7 +26,8 @@ def refuse_control_characters(value: str) -> None:
         raise ValidationError("Null characters are not allowed.", code="null_characters_not_allowed")
     raise ValidationError(
         "Control characters such as %(character)s are not allowed: remove them and try again.",
-        code="control_characters", params={"character": f"U+{ord(found.group()):04X}"},
+        code="control_characters",
+        params={"character": f"U+{ord(found.group()):04X}"},
     )
 
 

@@ -169,8 +169,11 @@ def test_an_admins_edit_of_a_factor_shows_at_once(client, comment, committed):
 
 def run_elsewhere(code: str) -> None:
     """Run `code` in another Python process with this one's settings: another app server."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "diplomacy.settings",
-           "DJANGO_SHARED_STATE_PATH": str(getattr(shared.counters, "path", ""))}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "diplomacy.settings",
+        "DJANGO_SHARED_STATE_PATH": str(getattr(shared.counters, "path", "")),
+    }
     script = "import django; django.setup()\n" + textwrap.dedent(code)
     subprocess.run([sys.executable, "-c", script], cwd=settings.BASE_DIR, env=env, check=True, timeout=60)
 

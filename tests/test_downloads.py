@@ -41,7 +41,8 @@ def test_a_class_export_downloads_under_the_class_name_in_any_script(export, nam
 def test_every_class_export_carries_the_encoded_name(export, kind):
     classroom, response = export("Класс 5", kind)
     assert response["Content-Disposition"] == (
-        f"attachment; filename*=utf-8''class-{classroom.pk}-%D0%9A%D0%BB%D0%B0%D1%81%D1%81%205-{kind}.csv")
+        f"attachment; filename*=utf-8''class-{classroom.pk}-%D0%9A%D0%BB%D0%B0%D1%81%D1%81%205-{kind}.csv"
+    )
 
 
 def test_an_ascii_name_keeps_the_plain_form_every_browser_reads(export):

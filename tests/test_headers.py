@@ -83,11 +83,21 @@ def test_the_projector_page_tells_htmx_too(client, db):
     assert '"includeIndicatorStyles": false' in html
 
 
-@pytest.mark.parametrize("share, css_class", [
-    (42.4, "bar-w-42"), (42.5, "bar-w-42"), (42.6, "bar-w-43"),  # to the nearest percent
-    (0, "bar-w-0"), (0.2, "bar-w-1"),  # anything at all shows a sliver
-    (100, "bar-w-100"), (100.4, "bar-w-100"), (-3, "bar-w-0"), (None, "bar-w-0"), ("", "bar-w-0"),
-])
+@pytest.mark.parametrize(
+    "share, css_class",
+    [
+        (42.4, "bar-w-42"),
+        (42.5, "bar-w-42"),
+        (42.6, "bar-w-43"),  # to the nearest percent
+        (0, "bar-w-0"),
+        (0.2, "bar-w-1"),  # anything at all shows a sliver
+        (100, "bar-w-100"),
+        (100.4, "bar-w-100"),
+        (-3, "bar-w-0"),
+        (None, "bar-w-0"),
+        ("", "bar-w-0"),
+    ],
+)
 def test_a_result_bar_takes_its_width_from_a_class(share, css_class):
     assert bar_width(share) == css_class
 

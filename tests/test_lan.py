@@ -141,8 +141,15 @@ def test_pupils_are_shown_only_the_address_the_server_listens_on():
 def make_run(*args, **env):
     if MAKE is None:
         pytest.skip("make is not installed")
-    result = subprocess.run([MAKE, "-n", "run", *args], cwd=BASE_DIR, env={**os.environ, **env},
-                            capture_output=True, text=True, timeout=30, check=True)
+    result = subprocess.run(
+        [MAKE, "-n", "run", *args],
+        cwd=BASE_DIR,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
     return result.stdout.splitlines()[-1]
 
 
@@ -159,6 +166,7 @@ def test_a_host_variable_in_the_shell_does_not_change_make_run():
 
 
 # The real server, in a subprocess, on loopback.
+
 
 def free_port():
     with socket.socket() as probe:
@@ -193,12 +201,19 @@ def lan(tmp_path_factory):
     env = {name: value for name, value in os.environ.items() if not name.startswith("DJANGO_")}
     env.update(DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}", DJANGO_STATIC_ROOT=str(tmp / "static"))
     manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--noinput"], cwd=BASE_DIR, env=env, check=True, capture_output=True,
-                   timeout=180)
+    subprocess.run(
+        [*manage, "migrate", "--noinput"], cwd=BASE_DIR, env=env, check=True, capture_output=True, timeout=180
+    )
     port, log = free_port(), tmp / "server.log"
     with log.open("w") as out:
-        server = subprocess.Popen([*manage, "serve_lan", "--host", "127.0.0.1", "--port", str(port), "--threads", "2"],
-                                  cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        server = subprocess.Popen(
+            [*manage, "serve_lan", "--host", "127.0.0.1", "--port", str(port), "--threads", "2"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         wait_until_listening(server, port, log)
         yield {"port": port, "log": log}
@@ -235,7 +250,7 @@ def test_lan_server_answers_a_missing_page_with_the_sites_404_not_a_debug_page(l
 
 def test_lan_server_serves_collected_static_files_under_hashed_names(lan):
     _, html = fetch(lan, "/")
-    stylesheet = re.search(r'/static/css/site\.[0-9a-f]{12}\.css', html)
+    stylesheet = re.search(r"/static/css/site\.[0-9a-f]{12}\.css", html)
     assert stylesheet, "the page links the hashed stylesheet"
     response, css = fetch(lan, stylesheet.group())
     assert response.status == 200
@@ -248,10 +263,17 @@ def test_a_pupil_can_post_the_login_form_over_plain_http(lan):
     assert not cookie["secure"]
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
     form = urlencode({"csrfmiddlewaretoken": token, "username": "nobody", "password": "wrong"})
-    response, html = fetch(lan, "/accounts/login/", method="POST", body=form, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={cookie.value}",
-        "Origin": f"http://127.0.0.1:{lan['port']}",
-    })
+    response, html = fetch(
+        lan,
+        "/accounts/login/",
+        method="POST",
+        body=form,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={cookie.value}",
+            "Origin": f"http://127.0.0.1:{lan['port']}",
+        },
+    )
     assert response.status == 200  # the form again with its error, not a CSRF refusal
     assert "Please enter a correct username" in html
 
@@ -270,8 +292,12 @@ def classroom(db, settings):
 @pytest.mark.parametrize("host", TEACHER_HOSTS)
 def test_password_sheet_tells_pupils_the_address_the_teacher_used(client, classroom, host):
     client.force_login(classroom.teacher)
-    response = client.post(reverse("forum:class_accounts", args=[classroom.pk]), {"names": "Dee Pupil"},
-                           headers={"host": host}, follow=True)
+    response = client.post(
+        reverse("forum:class_accounts", args=[classroom.pk]),
+        {"names": "Dee Pupil"},
+        headers={"host": host},
+        follow=True,
+    )
     html = response.content.decode()
     assert "dee.pupil" in html
     assert f"http://{host}/accounts/login/" in html

@@ -8,20 +8,25 @@ from forum.models import Comment, Flag, Prompt
 from forum.validators import clean_text, refuse_control_characters
 
 
-@pytest.mark.parametrize("text", ["Plain words.", "Line one\r\nline two", "a\tb", "Zoë, Łukasz, Δημήτρης, 東京",
-                                  "emoji 🕊", "zero\u200bwidth"])
+@pytest.mark.parametrize(
+    "text",
+    ["Plain words.", "Line one\r\nline two", "a\tb", "Zoë, Łukasz, Δημήτρης, 東京", "emoji 🕊", "zero\u200bwidth"],
+)
 def test_ordinary_text_tabs_and_line_breaks_are_allowed(text):
     refuse_control_characters(text)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("a\x00b", "Null characters are not allowed."),
-    ("bell\x07", "U+0007"),
-    ("escape \x1b[31m", "U+001B"),
-    ("delete\x7f", "U+007F"),
-    ("next line\x85", "U+0085"),
-    ("lone \ud800 surrogate", "U+D800"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("a\x00b", "Null characters are not allowed."),
+        ("bell\x07", "U+0007"),
+        ("escape \x1b[31m", "U+001B"),
+        ("delete\x7f", "U+007F"),
+        ("next line\x85", "U+0085"),
+        ("lone \ud800 surrogate", "U+D800"),
+    ],
+)
 def test_null_and_other_control_characters_are_refused(text, message):
     with pytest.raises(ValidationError, match=message.replace("+", r"\+")):
         refuse_control_characters(text)

@@ -31,13 +31,18 @@ DATABASES = {
 }
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "st_rate_limit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "spirit_rl_cache",
-                      "TIMEOUT": None},
+    "st_rate_limit": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "spirit_rl_cache",
+        "TIMEOUT": None,
+    },
 }
 STATIC_ROOT = os.environ["SPIRIT_BENCH_STATIC"]
 MEDIA_ROOT = os.path.join(os.environ["SPIRIT_BENCH_TMP"], "media")
 HAYSTACK_CONNECTIONS = {
-    "default": {"ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
-                "PATH": os.path.join(os.environ["SPIRIT_BENCH_TMP"], "st_search")}
+    "default": {
+        "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
+        "PATH": os.path.join(os.environ["SPIRIT_BENCH_TMP"], "st_search"),
+    }
 }
 LOGGING["handlers"]["file"]["filename"] = os.path.join(os.environ["SPIRIT_BENCH_TMP"], "django.log")  # noqa: F405

@@ -25,22 +25,38 @@ class MemberLogInline(ReadOnlyInline):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "display_name", "email", "is_staff", "is_active", "trusted_teacher", "date_joined",
-                    "last_login", "restrict_link"]
+    list_display = [
+        "username",
+        "display_name",
+        "email",
+        "is_staff",
+        "is_active",
+        "trusted_teacher",
+        "date_joined",
+        "last_login",
+        "restrict_link",
+    ]
     list_filter = [*DjangoUserAdmin.list_filter, "trusted_teacher"]
     search_fields = ["username", "display_name", "email"]
     inlines = [RestrictionInline, MemberLogInline]
     fieldsets = [
         *DjangoUserAdmin.fieldsets[:1],
         ("Personal info", {"fields": ["display_name", "first_name", "last_name", "email"]}),
-        ("Classes", {"fields": ["trusted_teacher", "created_by"],
-                     "description": "Trust a teacher with the actions on the members' list, so it is logged."}),
+        (
+            "Classes",
+            {
+                "fields": ["trusted_teacher", "created_by"],
+                "description": "Trust a teacher with the actions on the members' list, so it is logged.",
+            },
+        ),
         *DjangoUserAdmin.fieldsets[2:],
     ]
     readonly_fields = ["trusted_teacher", "created_by"]
     actions = [
-        reason_action(description="Trust as a teacher: their pupils' ballots count in everyone's results",
-                      apply_name="trust_teacher"),
+        reason_action(
+            description="Trust as a teacher: their pupils' ballots count in everyone's results",
+            apply_name="trust_teacher",
+        ),
         reason_action(description="Stop trusting as a teacher", apply_name="distrust_teacher"),
     ]
 
@@ -55,7 +71,6 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.display(description="Mute or suspend")
     def restrict_link(self, obj):
-        return format_html('<a href="{}?member={}">Mute or suspend…</a>', reverse("admin:forum_restriction_add"),
-                           obj.pk)
-
-
+        return format_html(
+            '<a href="{}?member={}">Mute or suspend…</a>', reverse("admin:forum_restriction_add"), obj.pk
+        )

@@ -19,14 +19,19 @@ class ReasonForm(forms.Form):
     def __init__(self, *args, column: Field, required: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"] = text_field(
-            column.model, column.name, required=required, widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
-            error_messages={"required": "Give a reason: it is kept in the moderation log and shown to the member "
-                                        "concerned."},
+            column.model,
+            column.name,
+            required=required,
+            widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+            error_messages={
+                "required": "Give a reason: it is kept in the moderation log and shown to the member concerned."
+            },
         )
 
 
-def ask_for_reason(modeladmin, request, queryset, *, title: str, apply, required: bool = False,
-                   column: Field | None = None):
+def ask_for_reason(
+    modeladmin, request, queryset, *, title: str, apply, required: bool = False, column: Field | None = None
+):
     """Ask for a reason, then call `apply(obj, reason)` for each selected object.
 
     The reason must fit `column` (the moderation log's by default), or the page
@@ -35,8 +40,7 @@ def ask_for_reason(modeladmin, request, queryset, *, title: str, apply, required
     undoing the others.
     """
     column = column or ModerationLog._meta.get_field("reason")
-    form = ReasonForm(request.POST if "apply" in request.POST else None, column=column, required=required,
-                      auto_id="%s")
+    form = ReasonForm(request.POST if "apply" in request.POST else None, column=column, required=required, auto_id="%s")
     if form.is_valid():
         reason = form.cleaned_data["reason"]
         done, refused = 0, []
@@ -70,8 +74,15 @@ def reason_action(*, description: str, apply_name: str, required: bool = False, 
     @admin.action(description=description, permissions=["moderate"])
     def action(modeladmin, request, queryset):
         apply = getattr(modeladmin, apply_name)
-        return ask_for_reason(modeladmin, request, queryset, title=description, required=required, column=column,
-                              apply=lambda obj, reason: apply(request, obj, reason))
+        return ask_for_reason(
+            modeladmin,
+            request,
+            queryset,
+            title=description,
+            required=required,
+            column=column,
+            apply=lambda obj, reason: apply(request, obj, reason),
+        )
 
     action.__name__ = apply_name
     return action

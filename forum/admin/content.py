@@ -107,10 +107,17 @@ class FactorAdmin(admin.ModelAdmin):
     def reject_factor(self, request, factor, reason):
         decide_factor(moderator=request.user, factor=factor, approve=False, reason=reason)
 
-    approve = reason_action(description="Approve (the proposer is told)", apply_name="approve_factor",
-                            column=Factor._meta.get_field("decision_reason"))
-    reject = reason_action(description="Reject (the proposer is told why)", apply_name="reject_factor",
-                           required=True, column=Factor._meta.get_field("decision_reason"))
+    approve = reason_action(
+        description="Approve (the proposer is told)",
+        apply_name="approve_factor",
+        column=Factor._meta.get_field("decision_reason"),
+    )
+    reject = reason_action(
+        description="Reject (the proposer is told why)",
+        apply_name="reject_factor",
+        required=True,
+        column=Factor._meta.get_field("decision_reason"),
+    )
 
 
 @admin.register(Classroom)

@@ -74,8 +74,9 @@ def excerpt(comment, length=40):
 
 
 def open_flags_prefetch():
-    return Prefetch("flags", queryset=Flag.objects.filter(status=Flag.Status.OPEN).select_related("member"),
-                    to_attr="open_flags")
+    return Prefetch(
+        "flags", queryset=Flag.objects.filter(status=Flag.Status.OPEN).select_related("member"), to_attr="open_flags"
+    )
 
 
 class HasOpenFlagsFilter(admin.SimpleListFilter):
@@ -131,8 +132,9 @@ class ModerationQueueAdmin(ModerateMixin, admin.ModelAdmin):
             .prefetch_related(open_flags_prefetch())
             .annotate(
                 author_total=Subquery(author_comments.annotate(n=Count("pk")).values("n")),
-                author_hidden=Subquery(author_comments.filter(status=Comment.Status.HIDDEN)
-                                       .annotate(n=Count("pk")).values("n")),
+                author_hidden=Subquery(
+                    author_comments.filter(status=Comment.Status.HIDDEN).annotate(n=Count("pk")).values("n")
+                ),
                 author_flags=Subquery(flags_received.annotate(n=Count("pk")).values("n")),
             )
             .order_by("created_at", "pk")
@@ -141,31 +143,38 @@ class ModerationQueueAdmin(ModerateMixin, admin.ModelAdmin):
     @admin.display(description="Comment")
     def comment_text(self, obj):
         status = "" if obj.status == Comment.Status.PUBLISHED else f"[{obj.get_status_display()}] "
-        return format_html("<strong>{}</strong>{}<br><small>{}</small>", status, excerpt(obj, 60),
-                           obj.status_reason)
+        return format_html("<strong>{}</strong>{}<br><small>{}</small>", status, excerpt(obj, 60), obj.status_reason)
 
     @admin.display(description="Author")
     def author_history(self, obj):
         return format_html(
             '<a href="{}">{}</a><br><small>{} comment{}, {} hidden, {} flag{} received</small>',
-            reverse("admin:forum_user_change", args=[obj.author_id]), obj.author.public_name,
-            obj.author_total or 0, pluralize(obj.author_total or 0), obj.author_hidden or 0,
-            obj.author_flags or 0, pluralize(obj.author_flags or 0),
+            reverse("admin:forum_user_change", args=[obj.author_id]),
+            obj.author.public_name,
+            obj.author_total or 0,
+            pluralize(obj.author_total or 0),
+            obj.author_hidden or 0,
+            obj.author_flags or 0,
+            pluralize(obj.author_flags or 0),
         )
 
     @admin.display(description="Topic")
     def topic_link(self, obj):
-        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', obj.get_absolute_url(),
-                           obj.topic.title)
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>', obj.get_absolute_url(), obj.topic.title
+        )
 
     @admin.display(description="Open flags")
     def flag_summary(self, obj):
         if not obj.open_flags:
             return "–"
         reasons = format_html_join(
-            "", "<li>{} ({}){}</li>",
-            ((flag.get_reason_display(), flag.member.public_name, f": {flag.note}" if flag.note else "")
-             for flag in obj.open_flags),
+            "",
+            "<li>{} ({}){}</li>",
+            (
+                (flag.get_reason_display(), flag.member.public_name, f": {flag.note}" if flag.note else "")
+                for flag in obj.open_flags
+            ),
         )
         return format_html("<strong>{}</strong><ul>{}</ul>", len(obj.open_flags), reasons)
 
@@ -175,7 +184,8 @@ class ModerationQueueAdmin(ModerateMixin, admin.ModelAdmin):
         # sends it to this comment's decide URL instead, and the reason box is named after the comment.
         url = reverse("admin:forum_moderationqueueitem_decide", args=[obj.pk])
         buttons = format_html_join(
-            " ", '<button type="submit" formaction="{}" name="decision" value="{}" class="button">{}</button>',
+            " ",
+            '<button type="submit" formaction="{}" name="decision" value="{}" class="button">{}</button>',
             [(url, action, label) for action, label in decisions_for(obj.status)],
         )
         # aria-label, not a visually hidden <label>: that one is positioned absolutely, escapes the
@@ -183,7 +193,10 @@ class ModerationQueueAdmin(ModerateMixin, admin.ModelAdmin):
         return format_html(
             '<input type="text" name="reason-{}" id="reason-{}" aria-label="Reason" '
             'placeholder="Reason (required to hide)" size="22" maxlength="{}"> {}',
-            obj.pk, obj.pk, DECISION_REASON.max_length, buttons,
+            obj.pk,
+            obj.pk,
+            DECISION_REASON.max_length,
+            buttons,
         )
 
     def changelist_view(self, request, extra_context=None):
@@ -199,8 +212,9 @@ class ModerationQueueAdmin(ModerateMixin, admin.ModelAdmin):
         comment = get_object_or_404(Comment, pk=pk)
         action = request.POST.get("decision", "")
         try:
-            moderate_comment(moderator=request.user, comment=comment, action=action,
-                             reason=request.POST.get(f"reason-{pk}", ""))
+            moderate_comment(
+                moderator=request.user, comment=comment, action=action, reason=request.POST.get(f"reason-{pk}", "")
+            )
         except ValidationError as error:
             self.message_user(request, f"Comment {pk}: {' '.join(error.messages)}", messages.ERROR)
         else:
@@ -217,8 +231,19 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = ["approve", "hide", "restore"]
     inlines = [RevisionInline, LogInline]
-    fields = ["topic", "author", "parent", "anchor", "status", "status_reason", "hidden_by_flags", "body",
-              "created_at", "edited_at", "helpful_count"]
+    fields = [
+        "topic",
+        "author",
+        "parent",
+        "anchor",
+        "status",
+        "status_reason",
+        "hidden_by_flags",
+        "body",
+        "created_at",
+        "edited_at",
+        "helpful_count",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -228,8 +253,8 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
         return False  # text belongs to its author; status changes go through the actions
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            open_flags=Count("flags", filter=Q(flags__status=Flag.Status.OPEN))
+        return (
+            super().get_queryset(request).annotate(open_flags=Count("flags", filter=Q(flags__status=Flag.Status.OPEN)))
         )
 
     @admin.display(description="Comment")
@@ -274,8 +299,9 @@ class FlagAdmin(NoDeleteMixin, admin.ModelAdmin):
         self.resolve(request, flag, reason, Flag.Status.DISMISSED)
 
     action_taken = reason_action(description="Resolve: action taken", apply_name="resolve_taken")
-    dismiss = reason_action(description="Resolve: dismiss (restores a comment hidden only by flags)",
-                            apply_name="resolve_dismissed")
+    dismiss = reason_action(
+        description="Resolve: dismiss (restores a comment hidden only by flags)", apply_name="resolve_dismissed"
+    )
 
 
 @admin.register(Restriction)
@@ -302,8 +328,9 @@ class RestrictionAdmin(SafeAutocompleteMixin, NoDeleteMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         try:
-            restriction = restrict_member(moderator=request.user, member=obj.member, kind=obj.kind,
-                                          reason=obj.reason, ends_at=obj.ends_at)
+            restriction = restrict_member(
+                moderator=request.user, member=obj.member, kind=obj.kind, reason=obj.reason, ends_at=obj.ends_at
+            )
         except ValidationError as error:
             raise PermissionDenied(" ".join(error.messages)) from error
         obj.pk = restriction.pk
@@ -316,8 +343,17 @@ class RestrictionAdmin(SafeAutocompleteMixin, NoDeleteMixin, admin.ModelAdmin):
 
 @admin.register(ModerationLog)
 class ModerationLogAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor", "action", "comment", "member", "factor", "status_before", "status_after",
-                    "reason"]
+    list_display = [
+        "created_at",
+        "actor",
+        "action",
+        "comment",
+        "member",
+        "factor",
+        "status_before",
+        "status_after",
+        "reason",
+    ]
     list_filter = ["action", ("created_at", admin.DateFieldListFilter)]
     list_select_related = ["actor", "comment", "member", "factor"]
     search_fields = ["reason", "actor__username", "member__username", "comment__body"]
@@ -336,8 +372,7 @@ class ModerationLogAdmin(admin.ModelAdmin):
 
 @admin.register(ModerationSettings)
 class ModerationSettingsAdmin(admin.ModelAdmin):
-    fields = ["pre_moderation", "new_member_comments", "held_words", "flag_threshold",
-              "members_can_propose_factors"]
+    fields = ["pre_moderation", "new_member_comments", "held_words", "flag_threshold", "members_can_propose_factors"]
 
     def has_add_permission(self, request):
         return False

@@ -13,7 +13,25 @@ from forum.models.moderation import ModerationLog, ModerationSettings, Restricti
 from forum.models.voting import Ballot, BallotEntry, Factor
 
 __all__ = [
-    "Article", "Ballot", "BallotEntry", "Classroom", "Comment", "CommentRevision", "Factor", "FaqEntry", "Flag",
-    "HelpfulMark", "KeyPoint", "Membership", "ModerationLog", "ModerationQueueItem", "ModerationSettings",
-    "Notification", "Prompt", "Restriction", "Subsection", "Topic", "User",
+    "Article",
+    "Ballot",
+    "BallotEntry",
+    "Classroom",
+    "Comment",
+    "CommentRevision",
+    "Factor",
+    "FaqEntry",
+    "Flag",
+    "HelpfulMark",
+    "KeyPoint",
+    "Membership",
+    "ModerationLog",
+    "ModerationQueueItem",
+    "ModerationSettings",
+    "Notification",
+    "Prompt",
+    "Restriction",
+    "Subsection",
+    "Topic",
+    "User",
 ]

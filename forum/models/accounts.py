@@ -20,13 +20,19 @@ class User(AbstractUser):
         max_length=60, blank=True, help_text="Shown beside your comments instead of your username."
     )
     email_on_reply = models.BooleanField(
-        "email me when someone replies to my comments", default=False,
+        "email me when someone replies to my comments",
+        default=False,
     )
     must_change_password = models.BooleanField(
-        default=False, help_text="Set for accounts a teacher created: a new password is chosen at first login.",
+        default=False,
+        help_text="Set for accounts a teacher created: a new password is chosen at first login.",
     )
     created_by = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="The teacher who created this pupil account, if one did.",
     )
     trusted_teacher = models.BooleanField(
@@ -35,16 +41,16 @@ class User(AbstractUser):
         "everyone's results, not only in their class's.",
     )
     session_generation = models.PositiveIntegerField(
-        default=0, editable=False, help_text="Raised to end every session of the member at once.",
+        default=0,
+        editable=False,
+        help_text="Raised to end every session of the member at once.",
     )
 
     class Meta:
         constraints = [
             # Email is optional (pupils' accounts have none), but never shared:
             # password reset must reach exactly one account.
-            models.UniqueConstraint(
-                Lower("email"), condition=~models.Q(email=""), name="user_email_unique"
-            ),
+            models.UniqueConstraint(Lower("email"), condition=~models.Q(email=""), name="user_email_unique"),
         ]
 
     def __str__(self):

@@ -43,16 +43,19 @@ class Classroom(models.Model):
     is_locked = models.BooleanField("discussion locked (read-only)", default=False)
     is_archived = models.BooleanField("archived (read-only, kept)", default=False)
     results_after_voting = models.BooleanField(
-        "hide results until the student has voted", default=False,
+        "hide results until the student has voted",
+        default=False,
     )
     lock_rankings = models.BooleanField(
-        "locking also stops ranking", default=False,
+        "locking also stops ranking",
+        default=False,
         help_text="While the class is locked or archived, its students cannot change their ranking either.",
     )
     projector_results = models.BooleanField("show live results on the projector page", default=False)
     phase = models.CharField(max_length=16, choices=Phase, default=Phase.NONE, blank=True)
     phase_one_ended_at = models.DateTimeField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="When the class moved from ranking to discussing: opinion change compares each student's "
         "ballot at this moment with their latest.",
     )
@@ -63,8 +66,9 @@ class Classroom(models.Model):
         verbose_name = "class"
         verbose_name_plural = "classes"
         constraints = [
-            models.CheckConstraint(condition=Q(join_code__regex=r"^[A-HJ-KM-NP-Z2-9]{6,8}$"),
-                                   name="classroom_join_code_alphabet"),
+            models.CheckConstraint(
+                condition=Q(join_code__regex=r"^[A-HJ-KM-NP-Z2-9]{6,8}$"), name="classroom_join_code_alphabet"
+            ),
         ]
 
     def __str__(self):
@@ -104,8 +108,14 @@ class Prompt(models.Model):
     classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="prompts")
     text = models.CharField(max_length=300)
     faq = models.ForeignKey("forum.FaqEntry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    topic = models.ForeignKey("forum.Topic", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                              help_text="Where the class discusses it.")
+    topic = models.ForeignKey(
+        "forum.Topic",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Where the class discusses it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

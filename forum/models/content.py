@@ -16,7 +16,8 @@ class Article(models.Model):
     intro = models.TextField(blank=True, help_text="Markdown: paragraphs and - bullets.")
     is_published = models.BooleanField(default=True)
     results_after_voting = models.BooleanField(
-        "hide results until the member has voted", default=False,
+        "hide results until the member has voted",
+        default=False,
         help_text="Against herding: members see the factor results only after ranking themselves.",
     )
     created_at = models.DateTimeField(auto_now_add=True)

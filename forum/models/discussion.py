@@ -61,20 +61,36 @@ class Comment(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replies")
     root = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="The top-level comment of the thread, so a page of threads loads in one query.",
     )
     depth = models.PositiveSmallIntegerField(default=0)
     anchor = models.ForeignKey(
-        "forum.Subsection", null=True, blank=True, on_delete=models.SET_NULL, related_name="comments",
+        "forum.Subsection",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
         verbose_name="about",
     )
     classroom = models.ForeignKey(
-        "forum.Classroom", null=True, blank=True, on_delete=models.PROTECT, related_name="comments",
+        "forum.Classroom",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="comments",
         help_text="Set for a class's private discussion; replies stay in their parent's space.",
     )
     prompt = models.ForeignKey(
-        "forum.Prompt", null=True, blank=True, on_delete=models.SET_NULL, related_name="comments",
+        "forum.Prompt",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
         help_text="The teacher's prompt this comment answers, in a class's space.",
     )
     body = models.TextField(max_length=BODY_MAX_LENGTH)
@@ -83,7 +99,8 @@ class Comment(models.Model):
     status = models.CharField(max_length=16, choices=Status, default=Status.PUBLISHED, db_index=True)
     status_reason = models.CharField(max_length=300, blank=True)
     hidden_by_flags = models.BooleanField(
-        default=False, help_text="Hidden automatically by members' flags, not yet by a moderator's decision.",
+        default=False,
+        help_text="Hidden automatically by members' flags, not yet by a moderator's decision.",
     )
     helpful_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

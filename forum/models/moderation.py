@@ -20,7 +20,9 @@ class ModerationSettings(models.Model):
 
     pre_moderation = models.CharField(max_length=16, choices=PreModeration, default=PreModeration.OFF)
     new_member_comments = models.PositiveSmallIntegerField(
-        "new members' comments held", default=3, validators=[MinValueValidator(1)],
+        "new members' comments held",
+        default=3,
+        validators=[MinValueValidator(1)],
         help_text="With pre-moderation for new members: how many of a member's first comments wait.",
     )
     held_words = models.TextField(
@@ -29,7 +31,8 @@ class ModerationSettings(models.Model):
         "accents) waits for review.",
     )
     flag_threshold = models.PositiveSmallIntegerField(
-        default=3, validators=[MinValueValidator(1)],
+        default=3,
+        validators=[MinValueValidator(1)],
         help_text="Open flags from this many different members hide a comment until a moderator looks.",
     )
     members_can_propose_factors = models.BooleanField(default=True)
@@ -80,10 +83,17 @@ class ModerationLog(models.Model):
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=32, choices=Action)
-    comment = models.ForeignKey("forum.Comment", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="moderation_log")
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="moderation_log", help_text="The member acted on.")
+    comment = models.ForeignKey(
+        "forum.Comment", null=True, blank=True, on_delete=models.PROTECT, related_name="moderation_log"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="moderation_log",
+        help_text="The member acted on.",
+    )
     factor = models.ForeignKey("forum.Factor", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(max_length=500, blank=True)
     status_before = models.CharField(max_length=32, blank=True)

@@ -64,15 +64,15 @@ class Ballot(models.Model):
     article = models.ForeignKey("forum.Article", on_delete=models.CASCADE, related_name="ballots")
     version = models.PositiveIntegerField(default=1)
     is_current = models.BooleanField(default=True)
-    reason = models.CharField(max_length=REASON_MAX_LENGTH, blank=True,
-                              help_text="Why the first choice comes first.")
+    reason = models.CharField(max_length=REASON_MAX_LENGTH, blank=True, help_text="Why the first choice comes first.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["member", "article"], condition=Q(is_current=True),
-                                    name="ballot_one_current_per_member"),
+            models.UniqueConstraint(
+                fields=["member", "article"], condition=Q(is_current=True), name="ballot_one_current_per_member"
+            ),
             models.UniqueConstraint(fields=["member", "article", "version"], name="ballot_version_unique"),
         ]
 

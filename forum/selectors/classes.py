@@ -46,13 +46,17 @@ def roster(classroom: Classroom, sort: str = "name") -> QuerySet[Membership]:
 
     Each figure is a subquery of its own, so no join multiplies another.
     """
-    in_class = Comment.objects.filter(classroom=classroom, author=OuterRef("member")).exclude(
-        status=Comment.Status.REMOVED
-    ).order_by().values("author")
+    in_class = (
+        Comment.objects.filter(classroom=classroom, author=OuterRef("member"))
+        .exclude(status=Comment.Status.REMOVED)
+        .order_by()
+        .values("author")
+    )
 
     def total(queryset, expression):
-        return Coalesce(Subquery(queryset.annotate(value=expression).values("value")), Value(0),
-                        output_field=IntegerField())
+        return Coalesce(
+            Subquery(queryset.annotate(value=expression).values("value")), Value(0), output_field=IntegerField()
+        )
 
     ballots = Ballot.objects.filter(member=OuterRef("member"), article=classroom.article_id, is_current=True)
     return (
@@ -70,8 +74,9 @@ def roster(classroom: Classroom, sort: str = "name") -> QuerySet[Membership]:
             locked_out=locked_out(OuterRef("member__username")),
         )
         # Empty for a student who has neither commented nor voted, so the teacher can spot them.
-        .annotate(last_active=Greatest(Coalesce("last_comment", "last_ballot"),
-                                       Coalesce("last_ballot", "last_comment")))
+        .annotate(
+            last_active=Greatest(Coalesce("last_comment", "last_ballot"), Coalesce("last_ballot", "last_comment"))
+        )
         .order_by(*ROSTER_SORTS.get(sort, ROSTER_SORTS["name"]))
     )
 
@@ -90,12 +95,9 @@ def class_voter_ids(classroom: Classroom) -> QuerySet:
     return Membership.objects.active().filter(classroom=classroom).values("member")
 
 
-
 def prompts_with_counts(classroom: Classroom, topic=None) -> QuerySet:
     """The class's prompts (those of `topic`, or with no topic, when given) with their answer counts."""
-    prompts = classroom.prompts.annotate(
-        answers=Count("comments", filter=~Q(comments__status=Comment.Status.REMOVED))
-    )
+    prompts = classroom.prompts.annotate(answers=Count("comments", filter=~Q(comments__status=Comment.Status.REMOVED)))
     if topic is not None:
         prompts = prompts.filter(Q(topic=topic) | Q(topic__isnull=True))
     return prompts.select_related("topic").order_by("created_at", "pk")
@@ -103,9 +105,11 @@ def prompts_with_counts(classroom: Classroom, topic=None) -> QuerySet:
 
 def class_by_code(code: str) -> Classroom | None:
     """The class a join link names, while it takes new students: the link page says whose class it is."""
-    return Classroom.objects.select_related("teacher").filter(
-        join_code=normalise_code(code), is_open=True, is_archived=False
-    ).first()
+    return (
+        Classroom.objects.select_related("teacher")
+        .filter(join_code=normalise_code(code), is_open=True, is_archived=False)
+        .first()
+    )
 
 
 def class_flagged_comments(classroom: Classroom) -> QuerySet[Comment]:

@@ -15,8 +15,7 @@ def article_overview(slug: str) -> Article:
     """An article with its topics, key points and FAQ, for the home page."""
     return get_object_or_404(
         published_articles().prefetch_related(
-            Prefetch("topics", queryset=Topic.objects.only("id", "article_id", "position", "title", "slug",
-                                                             "summary")),
+            Prefetch("topics", queryset=Topic.objects.only("id", "article_id", "position", "title", "slug", "summary")),
             "key_points",
             "faqs",
         ),
@@ -37,5 +36,4 @@ def topic_detail(article_slug: str, topic_slug: str) -> Topic:
 
 def sibling_topics(topic: Topic) -> list[Topic]:
     """The article's topics in order, titles only, for the contents list and previous/next."""
-    return list(Topic.objects.filter(article_id=topic.article_id).only("id", "article_id", "position", "title",
-                                                                       "slug"))
+    return list(Topic.objects.filter(article_id=topic.article_id).only("id", "article_id", "position", "title", "slug"))

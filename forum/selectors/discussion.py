@@ -38,8 +38,9 @@ class Thread:
 def subsections_with_comment_counts():
     return Subsection.objects.annotate(
         # Public comments only: a class's space is private, its numbers too.
-        comment_count=Count("comments", filter=Q(comments__status=Comment.Status.PUBLISHED,
-                                                 comments__classroom__isnull=True))
+        comment_count=Count(
+            "comments", filter=Q(comments__status=Comment.Status.PUBLISHED, comments__classroom__isnull=True)
+        )
     ).order_by("position", "pk")
 
 
@@ -50,8 +51,14 @@ def in_space(comments: QuerySet[Comment], classroom: Classroom | None) -> QueryS
     return comments.filter(classroom=classroom).exclude(author__in=removed_member_ids(classroom))
 
 
-def thread_roots(*, topic: Topic, viewer: User, about: Subsection | None = None,
-                 moderator: bool = False, classroom: Classroom | None = None) -> QuerySet[Comment]:
+def thread_roots(
+    *,
+    topic: Topic,
+    viewer: User,
+    about: Subsection | None = None,
+    moderator: bool = False,
+    classroom: Classroom | None = None,
+) -> QuerySet[Comment]:
     """Top-level comments on `topic` that `viewer` sees, in full or as a placeholder kept for its replies."""
     has_replies = Exists(Comment.objects.filter(root=OuterRef("pk")).visible_to(viewer, moderator=moderator))
     roots = in_space(Comment.objects.filter(topic=topic, parent__isnull=True), classroom).filter(
@@ -68,17 +75,23 @@ def structural(comments: QuerySet[Comment], viewer: User, moderator: bool) -> Qu
     return comments.filter(visible_q(viewer, moderator=moderator) | Q(visible_child))
 
 
-def thread_replies(*, roots: list[Comment], viewer: User, moderator: bool, classroom: Classroom | None,
-                   first: int | None = None) -> QuerySet[Comment]:
+def thread_replies(
+    *, roots: list[Comment], viewer: User, moderator: bool, classroom: Classroom | None, first: int | None = None
+) -> QuerySet[Comment]:
     """The replies under `roots` in thread order; with `first`, only each thread's first ones (one query)."""
-    replies = structural(in_space(Comment.objects.filter(root__in=[root.pk for root in roots]), classroom),
-                         viewer, moderator)
+    replies = structural(
+        in_space(Comment.objects.filter(root__in=[root.pk for root in roots]), classroom), viewer, moderator
+    )
     if first is not None:
         replies = replies.annotate(
             place=Window(RowNumber(), partition_by=[F("root")], order_by=[F("created_at").asc(), F("pk").asc()])
         ).filter(place__lte=first)
-    return replies.select_related("author", "anchor", "parent__author").with_viewer_marks(viewer).with_author_roles(
-    ).order_by("created_at", "pk")
+    return (
+        replies.select_related("author", "anchor", "parent__author")
+        .with_viewer_marks(viewer)
+        .with_author_roles()
+        .order_by("created_at", "pk")
+    )
 
 
 def reply_totals(viewer: User, moderator: bool, classroom: Classroom | None):
@@ -87,8 +100,16 @@ def reply_totals(viewer: User, moderator: bool, classroom: Classroom | None):
     return Coalesce(Subquery(replies.order_by().values("root").annotate(total=Count("pk")).values("total")), 0)
 
 
-def topic_thread(*, topic: Topic, viewer: User, sort: str, page_number, about: Subsection | None = None,
-                 moderator: bool = False, classroom: Classroom | None = None) -> Thread:
+def topic_thread(
+    *,
+    topic: Topic,
+    viewer: User,
+    sort: str,
+    page_number,
+    about: Subsection | None = None,
+    moderator: bool = False,
+    classroom: Classroom | None = None,
+) -> Thread:
     """One page of `topic`'s threads, each with its first replies: the same 3 queries whatever their number,
     and a bounded page: THREADS_PER_PAGE threads, REPLIES_SHOWN replies each, then "Show N more replies".
 
@@ -105,8 +126,11 @@ def topic_thread(*, topic: Topic, viewer: User, sort: str, page_number, about: S
     )
     page = Paginator(roots, THREADS_PER_PAGE).get_page(page_number)
     page.object_list = list(page.object_list)
-    replies = list(thread_replies(roots=page.object_list, viewer=viewer, moderator=moderator, classroom=classroom,
-                                  first=REPLIES_SHOWN))
+    replies = list(
+        thread_replies(
+            roots=page.object_list, viewer=viewer, moderator=moderator, classroom=classroom, first=REPLIES_SHOWN
+        )
+    )
     attach_replies(page.object_list, replies, viewer, moderator=moderator)
     shown = Counter(reply.root_id for reply in replies if reply.shown)
     for root in page.object_list:

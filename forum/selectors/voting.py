@@ -74,8 +74,11 @@ def aggregate_factors(article: Article, entries: Q, ballots: QuerySet[Ballot]) -
     """One query: each approved factor with its rank sums over `entries`, its topics, and the count of `ballots`."""
     voters = ballots.order_by().values("article").annotate(total=Count("pk")).values("total")
     topic_ids = (
-        Factor.topics.through.objects.filter(factor=OuterRef("pk")).order_by().values("factor")
-        .annotate(ids=GroupConcat("topic_id")).values("ids")
+        Factor.topics.through.objects.filter(factor=OuterRef("pk"))
+        .order_by()
+        .values("factor")
+        .annotate(ids=GroupConcat("topic_id"))
+        .values("ids")
     )
     top3 = entries & Q(entries__rank__lte=3)
     return (
@@ -110,13 +113,16 @@ def compute_results(article: Article, voter_ids: QuerySet | None) -> Results:
     rows = []
     for factor in factors:
         points, spread = borda(n, voters, factor.ranked, factor.rank_sum, factor.rank_squares)
-        rows.append(FactorResult(
-            factor=factor, score=points,
-            share=100 * points / (n * voters) if voters else 0.0,
-            top3_share=100 * factor.top3 / voters if voters else 0.0,
-            spread=100 * spread / n if n else 0.0,
-            topic_ids=[int(pk) for pk in (factor.topic_ids or "").split(",") if pk],
-        ))
+        rows.append(
+            FactorResult(
+                factor=factor,
+                score=points,
+                share=100 * points / (n * voters) if voters else 0.0,
+                top3_share=100 * factor.top3 / voters if voters else 0.0,
+                spread=100 * spread / n if n else 0.0,
+                topic_ids=[int(pk) for pk in (factor.topic_ids or "").split(",") if pk],
+            )
+        )
     assign_places(rows)
     return Results(voters=voters, factor_count=n, rows=rows)
 
@@ -161,12 +167,16 @@ class OpinionChange:
     @property
     def moved(self) -> list[tuple[Factor, float, float, int]]:
         """The factors whose share changed as shown (whole points), with the change."""
-        return [(factor, before, after, round(after) - round(before)) for factor, before, after in self.rows
-                if round(before) != round(after)]
+        return [
+            (factor, before, after, round(after) - round(before))
+            for factor, before, after in self.rows
+            if round(before) != round(after)
+        ]
 
 
-def opinion_change(*, article: Article, voter_ids: QuerySet | None = None, label: str = "everyone",
-                   since=None) -> OpinionChange:
+def opinion_change(
+    *, article: Article, voter_ids: QuerySet | None = None, label: str = "everyone", since=None
+) -> OpinionChange:
     """For members who changed their ranking: each factor's share before and in their latest ballots.
 
     "Before" is each member's first ballot or, with `since` (the end of a class's
@@ -206,11 +216,15 @@ def compute_opinion_change(article: Article, voter_ids: QuerySet | None, since=N
     return OpinionChange(members=members, rows=rows)
 
 
-def first_choice_reasons(*, article: Article, voter_ids: QuerySet | None = None,
-                         factor: Factor | None = None) -> QuerySet[BallotEntry]:
+def first_choice_reasons(
+    *, article: Article, voter_ids: QuerySet | None = None, factor: Factor | None = None
+) -> QuerySet[BallotEntry]:
     """The reasons voters gave for their first choice (of `factor`, or any), newest first."""
     entries = BallotEntry.objects.filter(
-        counted_voters(voter_ids, "ballot__member"), rank=1, ballot__is_current=True, ballot__article=article,
+        counted_voters(voter_ids, "ballot__member"),
+        rank=1,
+        ballot__is_current=True,
+        ballot__article=article,
     ).exclude(ballot__reason="")
     if factor is not None:
         entries = entries.filter(factor=factor)
@@ -225,8 +239,7 @@ def reasons_by_factor(*, article: Article, rows: list[FactorResult], per_factor:
     reasons = first_choice_reasons(article=article)
     counts = dict(reasons.order_by().values_list("factor").annotate(total=Count("pk")))
     newest = reasons.annotate(
-        place=Window(RowNumber(), partition_by=[F("factor")],
-                     order_by=[F("ballot__created_at").desc(), F("pk").desc()])
+        place=Window(RowNumber(), partition_by=[F("factor")], order_by=[F("ballot__created_at").desc(), F("pk").desc()])
     ).filter(place__lte=per_factor)
     shown: dict[int, list] = {}
     for entry in newest:
@@ -256,8 +269,10 @@ def topic_factors(*, viewer: User, topic) -> dict:
     results = ballot_results(article=topic.article)
     rows = results.for_topic(topic.pk)
     if not results_visible(viewer=viewer, article=topic.article):
-        return {"factor_results": None, "topic_factors": sorted(rows, key=lambda row: (row.factor.position,
-                                                                                       row.factor.pk))}
+        return {
+            "factor_results": None,
+            "topic_factors": sorted(rows, key=lambda row: (row.factor.position, row.factor.pk)),
+        }
     return {"factor_results": results, "topic_factors": sorted(rows, key=lambda row: row.place)}
 
 
@@ -288,12 +303,13 @@ BIGGEST_DIFFERENCES = 3
 def class_comparison(classroom: Classroom) -> dict:
     """The class's factor results and everyone's, side by side, the biggest differences marked."""
     overall = ballot_results(article=classroom.article)
-    own = ballot_results(article=classroom.article, voter_ids=class_voter_ids(classroom),
-                         label=f"class-{classroom.pk}")
+    own = ballot_results(article=classroom.article, voter_ids=class_voter_ids(classroom), label=f"class-{classroom.pk}")
     everyone = {row.factor.pk: row for row in overall.rows}
     # Differences in whole points, as shown: equal ones are all marked or none is.
-    rows = [(row, everyone[row.factor.pk], round(row.share - everyone[row.factor.pk].share))
-            for row in own.sorted_by("score")]
+    rows = [
+        (row, everyone[row.factor.pk], round(row.share - everyone[row.factor.pk].share))
+        for row in own.sorted_by("score")
+    ]
     sizes = sorted({abs(difference) for _, _, difference in rows}, reverse=True)[:BIGGEST_DIFFERENCES]
     threshold = max(sizes[-1] if sizes else 0, 5)
     # With no votes on either side there is nothing to compare: a difference would be noise.

@@ -12,20 +12,39 @@ from forum.models.accounts import can_moderate  # noqa: F401 (the rule lives wit
 from forum.ratelimit import count_action
 
 # Names that would pass for the site's own voice, whatever the case, spacing, digits or look-alike letters.
-ROLE_NAMES = {"admin", "administrator", "moderator", "mod", "moderators", "teacher", "staff", "system", "official",
-              "forum", "peacetalksforum", "support"}
+ROLE_NAMES = {
+    "admin",
+    "administrator",
+    "moderator",
+    "mod",
+    "moderators",
+    "teacher",
+    "staff",
+    "system",
+    "official",
+    "forum",
+    "peacetalksforum",
+    "support",
+}
 
 
 def clean_public_name(value: str, *, field: str) -> str:
     """A name others read: no invisible or direction-changing characters, nothing posing as a role."""
     value = " ".join((value or "").split())
     if any(unicodedata.category(char) in ("Cf", "Cc", "Co", "Cs") for char in value):
-        raise ValidationError({field: ValidationError(
-            "Use letters, digits, spaces and punctuation only: this name has invisible or "
-            "direction-changing characters.", code="invisible")})
+        raise ValidationError(
+            {
+                field: ValidationError(
+                    "Use letters, digits, spaces and punctuation only: this name has invisible or "
+                    "direction-changing characters.",
+                    code="invisible",
+                )
+            }
+        )
     if re.sub(r"[\W\d_]+", "", anyascii(value).casefold()) in ROLE_NAMES:
-        raise ValidationError({field: ValidationError(
-            "This name could be taken for the site's staff: choose another.", code="role_name")})
+        raise ValidationError(
+            {field: ValidationError("This name could be taken for the site's staff: choose another.", code="role_name")}
+        )
     return value
 
 

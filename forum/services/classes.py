@@ -44,15 +44,17 @@ def unique_join_code() -> str:
 def create_class(*, teacher: User, name: str, article: Article) -> Classroom:
     """Any member becomes a teacher by creating a class."""
     ensure_can_write(teacher)
-    name = clean_text(" ".join((name or "").split()), column=Classroom._meta.get_field("name"), name="name",
-                      label="the name")
+    name = clean_text(
+        " ".join((name or "").split()), column=Classroom._meta.get_field("name"), name="name", label="the name"
+    )
     if not name:
         raise ValidationError({"name": "Give the class a name, e.g. “10B”."})
     for _ in range(CODE_ATTEMPTS):
         try:
             with transaction.atomic():
-                return Classroom.objects.create(name=name, teacher=teacher, article=article,
-                                                join_code=unique_join_code())
+                return Classroom.objects.create(
+                    name=name, teacher=teacher, article=article, join_code=unique_join_code()
+                )
         except IntegrityError:  # another class took the same code at the same moment
             continue
     raise RuntimeError("Could not find a free join code.")
@@ -144,10 +146,14 @@ def remove_student(*, teacher: User, classroom: Classroom, student: User) -> Mem
     membership = Membership.objects.active().get(classroom=classroom, member=student)
     membership.removed_at = timezone.now()
     membership.save(update_fields=["removed_at"])
-    transaction.on_commit(partial(
-        notify, recipient_id=student.pk, kind=Notification.Kind.CLASS,
-        text=f"Your teacher removed you from the class “{classroom.name}”.",
-    ))
+    transaction.on_commit(
+        partial(
+            notify,
+            recipient_id=student.pk,
+            kind=Notification.Kind.CLASS,
+            text=f"Your teacher removed you from the class “{classroom.name}”.",
+        )
+    )
     return membership
 
 
@@ -164,12 +170,14 @@ def readmit_student(*, teacher: User, classroom: Classroom, student: User) -> Me
 
 
 @transaction.atomic
-def add_prompt(*, teacher: User, classroom: Classroom, text: str = "", faq: FaqEntry | None = None,
-               topic: Topic | None = None) -> Prompt:
+def add_prompt(
+    *, teacher: User, classroom: Classroom, text: str = "", faq: FaqEntry | None = None, topic: Topic | None = None
+) -> Prompt:
     ensure_teacher(teacher, classroom)
     ensure_can_write(teacher)
-    text = clean_text(" ".join((text or "").split()), column=Prompt._meta.get_field("text"), name="text",
-                      label="the prompt") or (faq.question if faq else "")
+    text = clean_text(
+        " ".join((text or "").split()), column=Prompt._meta.get_field("text"), name="text", label="the prompt"
+    ) or (faq.question if faq else "")
     if not text:
         raise ValidationError({"text": "Write a prompt or pick a question from the FAQ."})
     if faq is not None and faq.article_id != classroom.article_id:
@@ -246,23 +254,34 @@ def create_pupil_accounts(*, teacher: User, classroom: Classroom, names: list[st
         raise ValidationError({"names": f"Keep names under {PUPIL_NAME_MAX_LENGTH} characters: {too_long[0][:30]}…"})
     if bad := [name for name in names if any(unicodedata.category(char).startswith("C") for char in name)]:
         raise ValidationError({"names": f"This name has characters that cannot be shown: {bad[0][:30]!r}."})
-    in_class = {name_key(member.full_name) for member in User.objects.filter(
-        memberships__classroom=classroom, memberships__removed_at=None)}
+    in_class = {
+        name_key(member.full_name)
+        for member in User.objects.filter(memberships__classroom=classroom, memberships__removed_at=None)
+    }
     already = [name for name in names if name_key(name) in in_class]
     names = [name for name in names if name_key(name) not in in_class]
     User.objects.select_for_update().filter(pk=teacher.pk).first()  # one teacher's requests count in turn
     made_today = User.objects.filter(created_by=teacher, date_joined__gte=timezone.now() - timedelta(days=1)).count()
     if made_today + len(names) > PUPIL_ACCOUNTS_PER_DAY:
         left = max(PUPIL_ACCOUNTS_PER_DAY - made_today, 0)
-        raise ValidationError({"names": f"A teacher can create {PUPIL_ACCOUNTS_PER_DAY} pupil accounts a day: "
-                                        f"{left} more today. Send fewer names, or ask a moderator."})
+        raise ValidationError(
+            {
+                "names": f"A teacher can create {PUPIL_ACCOUNTS_PER_DAY} pupil accounts a day: "
+                f"{left} more today. Send fewer names, or ask a moderator."
+            }
+        )
     created, taken = [], set()
     for name in names:
         password = one_time_password()
         first_name, last_name, public_name = split_name(name)
         pupil = User.objects.create_user(
-            username=free_username(name, taken), password=password, first_name=first_name, last_name=last_name,
-            display_name=public_name[:60], must_change_password=True, created_by=teacher,
+            username=free_username(name, taken),
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+            display_name=public_name[:60],
+            must_change_password=True,
+            created_by=teacher,
         )
         Membership.objects.create(classroom=classroom, member=pupil)
         created.append((pupil, password))
@@ -309,6 +328,10 @@ def unlock_pupil(*, teacher: User, classroom: Classroom, pupil: User) -> int:
     if not classroom.memberships.active().filter(member=pupil).exists():
         raise PermissionDenied("You can unlock the students of your own class.")
     cleared = reset_login_failures(username=pupil.username)
-    ModerationLog.objects.create(actor=teacher, action=ModerationLog.Action.UNLOCK, member=pupil,
-                                 reason=f"Unlocked from the class “{classroom.name}”.")
+    ModerationLog.objects.create(
+        actor=teacher,
+        action=ModerationLog.Action.UNLOCK,
+        member=pupil,
+        reason=f"Unlocked from the class “{classroom.name}”.",
+    )
     return cleared

@@ -40,8 +40,14 @@ def clean_body(body: str) -> str:
 
 @transaction.atomic
 def post_comment(
-    *, author: User, topic: Topic, body: str, parent: Comment | None = None, anchor: Subsection | None = None,
-    classroom: Classroom | None = None, prompt: Prompt | None = None,
+    *,
+    author: User,
+    topic: Topic,
+    body: str,
+    parent: Comment | None = None,
+    anchor: Subsection | None = None,
+    classroom: Classroom | None = None,
+    prompt: Prompt | None = None,
 ) -> Comment:
     """Post a comment on `topic`, or a reply to `parent`, as `author`, in public or in a class's space."""
     if parent is not None:
@@ -63,9 +69,18 @@ def post_comment(
     count_action("comment", author.pk)
     status, status_reason = initial_status(author=author, body=body)
     comment = Comment.objects.create(
-        topic=topic, author=author, parent=parent, anchor=anchor, body=body, body_html=render_markdown(body),
-        root=(parent.root or parent) if parent else None, depth=parent.depth + 1 if parent else 0,
-        status=status, status_reason=status_reason, word_count=len(body.split()), classroom=classroom,
+        topic=topic,
+        author=author,
+        parent=parent,
+        anchor=anchor,
+        body=body,
+        body_html=render_markdown(body),
+        root=(parent.root or parent) if parent else None,
+        depth=parent.depth + 1 if parent else 0,
+        status=status,
+        status_reason=status_reason,
+        word_count=len(body.split()),
+        classroom=classroom,
         prompt=prompt,
     )
     if parent is not None and parent.author_id != author.pk:
@@ -88,8 +103,9 @@ def edit_comment(*, editor: User, comment: Comment, body: str) -> Comment:
     body = clean_body(body)
     if body == comment.body:
         return comment
-    CommentRevision.objects.create(comment=comment, body=comment.body,
-                                   written_at=comment.edited_at or comment.created_at)
+    CommentRevision.objects.create(
+        comment=comment, body=comment.body, written_at=comment.edited_at or comment.created_at
+    )
     comment.body, comment.body_html, comment.edited_at = body, render_markdown(body), timezone.now()
     comment.word_count = len(body.split())
     fields = ["body", "body_html", "edited_at", "word_count"]

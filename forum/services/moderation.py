@@ -39,6 +39,7 @@ def ensure_moderator(actor: User) -> None:
 
 # Comments
 
+
 class Decision(NamedTuple):
     applies_to: set  # the statuses it applies to
     status_after: str
@@ -48,12 +49,23 @@ class Decision(NamedTuple):
 
 
 DECISIONS = {
-    Action.APPROVE: Decision({Comment.Status.PENDING, Comment.Status.PUBLISHED}, Comment.Status.PUBLISHED,
-                             Flag.Status.DISMISSED, "is approved and visible to everyone", "Approve"),
-    Action.HIDE: Decision({Comment.Status.PENDING, Comment.Status.PUBLISHED, Comment.Status.HIDDEN},
-                          Comment.Status.HIDDEN, Flag.Status.ACTION_TAKEN, "was hidden by a moderator", "Hide"),
-    Action.RESTORE: Decision({Comment.Status.HIDDEN}, Comment.Status.PUBLISHED, Flag.Status.DISMISSED,
-                             "is visible again", "Restore"),
+    Action.APPROVE: Decision(
+        {Comment.Status.PENDING, Comment.Status.PUBLISHED},
+        Comment.Status.PUBLISHED,
+        Flag.Status.DISMISSED,
+        "is approved and visible to everyone",
+        "Approve",
+    ),
+    Action.HIDE: Decision(
+        {Comment.Status.PENDING, Comment.Status.PUBLISHED, Comment.Status.HIDDEN},
+        Comment.Status.HIDDEN,
+        Flag.Status.ACTION_TAKEN,
+        "was hidden by a moderator",
+        "Hide",
+    ),
+    Action.RESTORE: Decision(
+        {Comment.Status.HIDDEN}, Comment.Status.PUBLISHED, Flag.Status.DISMISSED, "is visible again", "Restore"
+    ),
 }
 
 
@@ -63,8 +75,9 @@ def decisions_for(status: str) -> list[tuple[str, str]]:
 
 
 @transaction.atomic
-def moderate_comment(*, moderator: User, comment: Comment, action: str, reason: str = "",
-                     allowed=ensure_moderator) -> Comment:
+def moderate_comment(
+    *, moderator: User, comment: Comment, action: str, reason: str = "", allowed=ensure_moderator
+) -> Comment:
     """Approve, hide or restore `comment`; its open flags are resolved with it.
 
     `allowed(moderator)` raises PermissionDenied unless the actor may decide
@@ -76,8 +89,11 @@ def moderate_comment(*, moderator: User, comment: Comment, action: str, reason: 
     applies_to, status_after, flags_become, told, _ = DECISIONS[action]
     comment = Comment.objects.select_for_update().select_related("topic").get(pk=comment.pk)
     if comment.status not in applies_to:
-        raise ValidationError(f"A {comment.get_status_display().lower()} comment cannot be "
-                              f"{'approved' if action == Action.APPROVE else action + 'd'}.", code="bad_status")
+        raise ValidationError(
+            f"A {comment.get_status_display().lower()} comment cannot be "
+            f"{'approved' if action == Action.APPROVE else action + 'd'}.",
+            code="bad_status",
+        )
     # Shown with the comment and told to its author: the status reason's column, whatever the decision.
     reason = clean_reason(reason, column=Comment._meta.get_field("status_reason"))
     if action == Action.HIDE and not reason:
@@ -87,8 +103,15 @@ def moderate_comment(*, moderator: User, comment: Comment, action: str, reason: 
     comment.status_reason = reason if status_after == Comment.Status.HIDDEN else ""
     comment.save(update_fields=["status", "status_reason", "hidden_by_flags"])
     comment.flags.filter(status=Flag.Status.OPEN).update(status=flags_become)
-    log(actor=moderator, action=action, comment=comment, member=comment.author, reason=reason,
-        status_before=before, status_after=status_after)
+    log(
+        actor=moderator,
+        action=action,
+        comment=comment,
+        member=comment.author,
+        reason=reason,
+        status_before=before,
+        status_after=status_after,
+    )
     if before != status_after:
         text = f"Your comment on “{comment.topic.title}” {told}." + (f" Reason: {reason}" if reason else "")
         transaction.on_commit(partial(notify_moderation, comment=comment, text=text[:300]))
@@ -102,12 +125,22 @@ def hide_for_flags(*, comment: Comment, open_flags: int) -> None:
     comment.status, comment.hidden_by_flags = Comment.Status.HIDDEN, True
     comment.status_reason = f"Hidden after flags from {open_flags} members, until a moderator reviews it."
     comment.save(update_fields=["status", "status_reason", "hidden_by_flags"])
-    log(actor=None, action=Action.HIDE, comment=comment, member=comment.author, reason=comment.status_reason,
-        status_before=before, status_after=comment.status)
-    transaction.on_commit(partial(
-        notify_moderation, comment=comment,
-        text=f"Your comment on “{comment.topic.title}” is hidden until a moderator reviews the flags on it.",
-    ))
+    log(
+        actor=None,
+        action=Action.HIDE,
+        comment=comment,
+        member=comment.author,
+        reason=comment.status_reason,
+        status_before=before,
+        status_after=comment.status,
+    )
+    transaction.on_commit(
+        partial(
+            notify_moderation,
+            comment=comment,
+            text=f"Your comment on “{comment.topic.title}” is hidden until a moderator reviews the flags on it.",
+        )
+    )
 
 
 @transaction.atomic
@@ -123,11 +156,21 @@ def resolve_flags(*, moderator: User, comment: Comment, outcome: str, reason: st
     if outcome == Flag.Status.DISMISSED and comment.status == Comment.Status.HIDDEN and comment.hidden_by_flags:
         comment.status, comment.status_reason, comment.hidden_by_flags = Comment.Status.PUBLISHED, "", False
         comment.save(update_fields=["status", "status_reason", "hidden_by_flags"])
-        transaction.on_commit(partial(notify_moderation, comment=comment,
-                                      text=f"Your comment on “{comment.topic.title}” is visible again."))
+        transaction.on_commit(
+            partial(
+                notify_moderation, comment=comment, text=f"Your comment on “{comment.topic.title}” is visible again."
+            )
+        )
     action = Action.FLAGS_DISMISSED if outcome == Flag.Status.DISMISSED else Action.FLAGS_ACTION_TAKEN
-    log(actor=moderator, action=action, comment=comment, member=comment.author, reason=reason,
-        status_before=before, status_after=comment.status)
+    log(
+        actor=moderator,
+        action=action,
+        comment=comment,
+        member=comment.author,
+        reason=reason,
+        status_before=before,
+        status_after=comment.status,
+    )
     return closed
 
 
@@ -172,8 +215,9 @@ def initial_status(*, author: User, body: str, editing: bool = False) -> tuple[s
 
 
 @transaction.atomic
-def restrict_member(*, moderator: User, member: User, kind: str, reason: str,
-                    ends_at: datetime | None = None) -> Restriction:
+def restrict_member(
+    *, moderator: User, member: User, kind: str, reason: str, ends_at: datetime | None = None
+) -> Restriction:
     """Mute (cannot write) or suspend (cannot log in) `member`, until `ends_at` or until lifted."""
     ensure_moderator(moderator)
     reason = clean_text(reason, column=Restriction._meta.get_field("reason"), name="reason", label="the reason")
@@ -185,13 +229,19 @@ def restrict_member(*, moderator: User, member: User, kind: str, reason: str,
         raise ValidationError({"ends_at": "The end must be in the future (or empty: until lifted)."})
     if member.is_superuser or can_moderate(member):
         raise PermissionDenied("Moderators and admins cannot be muted or suspended here.")
-    restriction = Restriction.objects.create(member=member, kind=kind, reason=reason, ends_at=ends_at,
-                                             created_by=moderator)
+    restriction = Restriction.objects.create(
+        member=member, kind=kind, reason=reason, ends_at=ends_at, created_by=moderator
+    )
     if kind == Restriction.Kind.SUSPEND:
         # Every session of the member ends at once (see User._get_session_auth_hash).
         User.objects.filter(pk=member.pk).update(session_generation=F("session_generation") + 1)
-    log(actor=moderator, action=Action.SUSPEND if kind == Restriction.Kind.SUSPEND else Action.MUTE,
-        member=member, reason=reason, status_after=str(restriction))
+    log(
+        actor=moderator,
+        action=Action.SUSPEND if kind == Restriction.Kind.SUSPEND else Action.MUTE,
+        member=member,
+        reason=reason,
+        status_after=str(restriction),
+    )
     return restriction
 
 
@@ -202,8 +252,14 @@ def lift_restriction(*, moderator: User, restriction: Restriction, reason: str =
     if restriction.lifted_at is None:
         restriction.lifted_at = timezone.now()
         restriction.save(update_fields=["lifted_at"])
-        log(actor=moderator, action=Action.LIFT, member=restriction.member, reason=reason,
-            status_before=str(restriction), status_after="lifted")
+        log(
+            actor=moderator,
+            action=Action.LIFT,
+            member=restriction.member,
+            reason=reason,
+            status_before=str(restriction),
+            status_after="lifted",
+        )
     return restriction
 
 
@@ -218,8 +274,13 @@ def set_teacher_trust(*, moderator: User, teacher: User, trusted: bool, reason: 
     if teacher.trusted_teacher != trusted:
         teacher.trusted_teacher = trusted
         teacher.save(update_fields=["trusted_teacher"])
-        log(actor=moderator, action=Action.TRUST_TEACHER if trusted else Action.DISTRUST_TEACHER, member=teacher,
-            reason=reason, status_after="trusted" if trusted else "not trusted")
+        log(
+            actor=moderator,
+            action=Action.TRUST_TEACHER if trusted else Action.DISTRUST_TEACHER,
+            member=teacher,
+            reason=reason,
+            status_after="trusted" if trusted else "not trusted",
+        )
     return teacher
 
 
@@ -228,8 +289,14 @@ def set_teacher_trust(*, moderator: User, teacher: User, trusted: bool, reason: 
 
 def log_factor_decision(*, moderator: User, factor: Factor, reason: str) -> None:
     action = Action.APPROVE_FACTOR if factor.status == Factor.Status.APPROVED else Action.REJECT_FACTOR
-    log(actor=moderator, action=action, factor=factor, member=factor.proposed_by, reason=reason,
-        status_after=factor.status)
+    log(
+        actor=moderator,
+        action=action,
+        factor=factor,
+        member=factor.proposed_by,
+        reason=reason,
+        status_after=factor.status,
+    )
 
 
 @transaction.atomic

@@ -31,7 +31,9 @@ def notify_class_flag(*, flag_id: int) -> None:
     flag = Flag.objects.select_related("comment__classroom", "comment__topic").get(pk=flag_id)
     classroom = flag.comment.classroom
     notify(
-        recipient_id=classroom.teacher_id, kind=Notification.Kind.CLASS, comment=flag.comment,
+        recipient_id=classroom.teacher_id,
+        kind=Notification.Kind.CLASS,
+        comment=flag.comment,
         text=f"A comment in {classroom.name} on “{flag.comment.topic.title}” was flagged "
         f"({flag.get_reason_display().lower()}): keep it or hide it from the class page.",
     )

@@ -73,16 +73,19 @@ def ensure_class_open(member: User, classroom: Classroom | None) -> None:
     """For what a muted member may still do to their own words (delete): only the class's lock applies."""
     if classroom is not None and (refusal := class_write_refusal(member, classroom)) is not None:
         raise PermissionDenied(refusal)
+
+
 def ensure_can_rank(member: User, article: Article) -> None:
     """Ranking is closed to a student whose class on this article is locked with its rankings."""
     locked = Classroom.objects.filter(
-        Q(is_locked=True) | Q(is_archived=True), article=article, lock_rankings=True,
-        memberships__member=member, memberships__removed_at=None,
+        Q(is_locked=True) | Q(is_archived=True),
+        article=article,
+        lock_rankings=True,
+        memberships__member=member,
+        memberships__removed_at=None,
     )
     if member.is_authenticated and locked.exists():
         raise PermissionDenied("Your teacher has locked the ranking for now.")
-
-
 
 
 def can_see_profile(viewer: User, member: User) -> bool:

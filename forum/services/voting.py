@@ -24,8 +24,13 @@ def add_curated_factors(*, article: Article, factors: list[dict]) -> int:
     for position, values in enumerate(factors):
         if name_key(values["name"]) in existing:
             continue
-        factor = Factor.objects.create(article=article, name=values["name"], description=values["description"],
-                                       position=position, status=Factor.Status.APPROVED)
+        factor = Factor.objects.create(
+            article=article,
+            name=values["name"],
+            description=values["description"],
+            position=position,
+            status=Factor.Status.APPROVED,
+        )
         factor.topics.set([topics[slug] for slug in values.get("topics", []) if slug in topics])
         created += 1
     return created
@@ -57,8 +62,9 @@ def cast_ballot(*, member: User, article: Article, ranking: list[Factor], reason
     count_action("ballot", member.pk)
     if current is not None:
         Ballot.objects.filter(pk=current.pk).update(is_current=False)
-    ballot = Ballot.objects.create(member=member, article=article, reason=reason,
-                                   version=current.version + 1 if current else 1)
+    ballot = Ballot.objects.create(
+        member=member, article=article, reason=reason, version=current.version + 1 if current else 1
+    )
     BallotEntry.objects.bulk_create(
         BallotEntry(ballot=ballot, factor=factor, rank=rank) for rank, factor in enumerate(ranking, start=1)
     )
@@ -71,10 +77,12 @@ def propose_factor(*, member: User, article: Article, name: str, description: st
     ensure_can_write_here(member, None)
     if not ModerationSettings.load().members_can_propose_factors:
         raise PermissionDenied("Proposing factors is switched off for now.")
-    name = clean_text(" ".join((name or "").split()), column=Factor._meta.get_field("name"), name="name",
-                      label="the name")
-    description = clean_text(description, column=Factor._meta.get_field("description"), name="description",
-                             label="the description")
+    name = clean_text(
+        " ".join((name or "").split()), column=Factor._meta.get_field("name"), name="name", label="the name"
+    )
+    description = clean_text(
+        description, column=Factor._meta.get_field("description"), name="description", label="the description"
+    )
     if not name:
         raise ValidationError({"name": "Give the factor a name."})
     if not description:
@@ -84,8 +92,14 @@ def propose_factor(*, member: User, article: Article, name: str, description: st
     count_action("propose", member.pk)
     try:
         with transaction.atomic():
-            return Factor.objects.create(article=article, name=name, description=description, proposed_by=member,
-                                         status=Factor.Status.PENDING, position=10_000)
+            return Factor.objects.create(
+                article=article,
+                name=name,
+                description=description,
+                proposed_by=member,
+                status=Factor.Status.PENDING,
+                position=10_000,
+            )
     except IntegrityError:  # the same name, proposed at the same moment
         raise ValidationError({"name": "A factor with this name already exists or is waiting for review."}) from None
 
@@ -102,6 +116,7 @@ def decide_factor(*, moderator: User, factor: Factor, approve: bool, reason: str
     if factor.proposed_by_id:
         verdict = "approved" if approve else "not approved"
         text = f"Your proposed factor “{factor.name}” was {verdict}." + (f" {factor.decision_reason}" if reason else "")
-        transaction.on_commit(partial(notify, recipient_id=factor.proposed_by_id, kind=Notification.Kind.FACTOR,
-                                      text=text))
+        transaction.on_commit(
+            partial(notify, recipient_id=factor.proposed_by_id, kind=Notification.Kind.FACTOR, text=text)
+        )
     return factor

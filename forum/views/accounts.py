@@ -35,8 +35,13 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = sign_up(username=data["username"], email=data["email"], display_name=data["display_name"],
-                           password=data["password1"], address=client_ip(request))
+            user = sign_up(
+                username=data["username"],
+                email=data["email"],
+                display_name=data["display_name"],
+                password=data["password1"],
+                address=client_ip(request),
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -60,8 +65,12 @@ def account_settings(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            update_account(member=request.user, display_name=data.get("display_name", request.user.display_name),
-                           email=data["email"], email_on_reply=data["email_on_reply"])
+            update_account(
+                member=request.user,
+                display_name=data.get("display_name", request.user.display_name),
+                email=data["email"],
+                email_on_reply=data["email_on_reply"],
+            )
         except (ValidationError, PermissionDenied) as error:
             form.add_error(None, error if isinstance(error, ValidationError) else ValidationError(str(error)))
         else:

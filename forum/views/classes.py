@@ -54,8 +54,15 @@ from forum.services.classes import (
 )
 from forum.services.permissions import can_see_class, is_teacher
 
-ROSTER_COLUMNS = [("name", "Student"), ("comments", "Comments"), ("replies", "Replies"), ("words", "Words"),
-                  ("helpful", "Helpful marks"), ("ballot", "Ballot"), ("active", "Last active")]
+ROSTER_COLUMNS = [
+    ("name", "Student"),
+    ("comments", "Comments"),
+    ("replies", "Replies"),
+    ("words", "Words"),
+    ("helpful", "Helpful marks"),
+    ("ballot", "Ballot"),
+    ("active", "Last active"),
+]
 
 
 def class_for(request, pk, *, teacher=False) -> Classroom:
@@ -64,8 +71,11 @@ def class_for(request, pk, *, teacher=False) -> Classroom:
     A 404 rather than a 403: a stranger learns nothing, not even that the class exists.
     """
     classroom = get_object_or_404(Classroom.objects.select_related("article", "teacher"), pk=pk)
-    allowed = (is_teacher(request.user, classroom) or request.user.is_superuser) if teacher else \
-        can_see_class(request.user, classroom)
+    allowed = (
+        (is_teacher(request.user, classroom) or request.user.is_superuser)
+        if teacher
+        else can_see_class(request.user, classroom)
+    )
     if not allowed:
         raise Http404("No such class.")
     return classroom
@@ -75,11 +85,15 @@ def class_for(request, pk, *, teacher=False) -> Classroom:
 @login_required
 def class_list(request):
     classes = list(classes_of(request.user))
-    return render(request, "forum/classes/list.html", {
-        "teaching": [c for c in classes if c.teacher_id == request.user.pk],
-        "member_of": [c for c in classes if c.teacher_id != request.user.pk],
-        "join_form": JoinForm(initial={"code": request.GET.get("code", "")}),
-    })
+    return render(
+        request,
+        "forum/classes/list.html",
+        {
+            "teaching": [c for c in classes if c.teacher_id == request.user.pk],
+            "member_of": [c for c in classes if c.teacher_id != request.user.pk],
+            "join_form": JoinForm(initial={"code": request.GET.get("code", "")}),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -135,10 +149,16 @@ def class_detail(request, pk):
         sort = request.GET.get("sort") if request.GET.get("sort") in ROSTER_SORTS else "name"
         faqs = FaqEntry.objects.filter(article=classroom.article_id)
         context.update(
-            roster=roster(classroom, sort), sort=sort, roster_columns=ROSTER_COLUMNS,
+            roster=roster(classroom, sort),
+            sort=sort,
+            roster_columns=ROSTER_COLUMNS,
             removed=classroom.memberships.filter(removed_at__isnull=False).select_related("member"),
-            change=opinion_change(article=classroom.article, voter_ids=class_voter_ids(classroom),
-                                  label=f"class-{classroom.pk}", since=classroom.phase_one_ended_at),
+            change=opinion_change(
+                article=classroom.article,
+                voter_ids=class_voter_ids(classroom),
+                label=f"class-{classroom.pk}",
+                since=classroom.phase_one_ended_at,
+            ),
             flagged=class_flagged_comments(classroom),
             phases=Classroom.Phase.choices,
             prompt_form=PromptForm(faqs=faqs, topics=Topic.objects.filter(article=classroom.article_id)),
@@ -271,8 +291,9 @@ def class_sheet(request, pk):
             messages.success(request, "The passwords are forgotten. You can give a pupil a new one from this page.")
             return redirect(classroom)
         sheet = None
-    return render(request, "forum/classes/password_sheet.html", {"classroom": classroom, "sheet": sheet,
-                                                                   "minutes": SHEET_MINUTES})
+    return render(
+        request, "forum/classes/password_sheet.html", {"classroom": classroom, "sheet": sheet, "minutes": SHEET_MINUTES}
+    )
 
 
 @require_POST
@@ -295,17 +316,46 @@ def class_export(request, pk, kind):
     classroom = class_for(request, pk, teacher=True)
     stem = f"class-{classroom.pk}-{classroom.name}"
     if kind == "roster":
-        header = ["student", "username", "comments", "replies", "words", "helpful_marks_received",
-                  "ballot_submitted", "ballot_changed", "last_active"]
-        rows = ([m.member.full_name, m.member.username, m.comment_total, m.reply_total, m.words, m.helpful,
-                 "yes" if m.ballot_version else "no", "yes" if m.ballot_version > 1 else "no",
-                 m.last_active.isoformat(timespec="minutes") if m.last_active else ""] for m in roster(classroom))
+        header = [
+            "student",
+            "username",
+            "comments",
+            "replies",
+            "words",
+            "helpful_marks_received",
+            "ballot_submitted",
+            "ballot_changed",
+            "last_active",
+        ]
+        rows = (
+            [
+                m.member.full_name,
+                m.member.username,
+                m.comment_total,
+                m.reply_total,
+                m.words,
+                m.helpful,
+                "yes" if m.ballot_version else "no",
+                "yes" if m.ballot_version > 1 else "no",
+                m.last_active.isoformat(timespec="minutes") if m.last_active else "",
+            ]
+            for m in roster(classroom)
+        )
         return csv_response(f"{stem}-roster.csv", header, rows)
     if kind == "comments":
         header = ["topic", "author", "time", "status", "in_reply_to_comment", "in_reply_to_author", "text"]
-        rows = ([c.topic.title, c.author.full_name, c.created_at.isoformat(timespec="minutes"),
-                 c.get_status_display(), c.parent_id or "", c.parent.author.full_name if c.parent else "", c.body]
-                for c in class_comments(classroom))
+        rows = (
+            [
+                c.topic.title,
+                c.author.full_name,
+                c.created_at.isoformat(timespec="minutes"),
+                c.get_status_display(),
+                c.parent_id or "",
+                c.parent.author.full_name if c.parent else "",
+                c.body,
+            ]
+            for c in class_comments(classroom)
+        )
         return csv_response(f"{stem}-comments.csv", header, rows)
     if kind == "results":
         results = class_comparison(classroom)["class_results"]
@@ -374,13 +424,17 @@ def class_projector(request, pk):
         "poll_seconds": PROJECTOR_POLL_SECONDS,
     }
     if classroom.projector_results:
-        results = ballot_results(article=classroom.article, voter_ids=class_voter_ids(classroom),
-                                 label=f"class-{classroom.pk}")
+        results = ballot_results(
+            article=classroom.article, voter_ids=class_voter_ids(classroom), label=f"class-{classroom.pk}"
+        )
         context.update(results=results, rows=results.sorted_by("score"))
     if request.htmx:
         return render(request, "forum/classes/_projector_live.html", context)
     # The address the teacher opened this page with: pupils' phones reach the site the same way.
     join_url = request.build_absolute_uri(reverse("forum:class_join_link", args=[classroom.join_code]))
-    context.update(join_url=join_url, spaced_code=spaced(classroom.join_code),
-                   qr=qr_svg(join_url, title=f"QR code of the join link for {classroom.name}"))
+    context.update(
+        join_url=join_url,
+        spaced_code=spaced(classroom.join_code),
+        qr=qr_svg(join_url, title=f"QR code of the join link for {classroom.name}"),
+    )
     return render(request, "forum/classes/projector.html", context)

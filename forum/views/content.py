@@ -24,8 +24,11 @@ def render_article(request, article, **context):
     """The article's home, with the leading factors beside it (from the cached results)."""
     results = ballot_results(article=article) if results_visible(viewer=request.user, article=article) else None
     top = results.sorted_by("score")[:5] if results and results.voters else []
-    return render(request, "forum/content/article.html",
-                  {"article": article, "factor_results": results, "top_factors": top, **context})
+    return render(
+        request,
+        "forum/content/article.html",
+        {"article": article, "factor_results": results, "top_factors": top, **context},
+    )
 
 
 @cached_for_readers

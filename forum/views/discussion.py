@@ -104,12 +104,21 @@ def discussion_context(request, topic) -> dict:
     else:
         space = spaces[0] if spaces else None
     moderator = moderates_here(request.user, space)
-    thread = topic_thread(topic=topic, viewer=request.user, sort=request.GET.get("sort", ""),
-                          page_number=request.GET.get("page"), about=about, moderator=moderator, classroom=space)
+    thread = topic_thread(
+        topic=topic,
+        viewer=request.user,
+        sort=request.GET.get("sort", ""),
+        page_number=request.GET.get("page"),
+        about=about,
+        moderator=moderator,
+        classroom=space,
+    )
     refusal = write_refusal(request.user, space) if request.user.is_authenticated else None
     prompts = list(prompts_with_counts(space, topic)) if space else []
-    viewer = {**viewer_context(request, can_write=request.user.is_authenticated and refusal is None),
-              "moderator": moderator}
+    viewer = {
+        **viewer_context(request, can_write=request.user.is_authenticated and refusal is None),
+        "moderator": moderator,
+    }
     attach_comment_cards(thread_comments(thread.page.object_list), {**viewer, "user": request.user})
     return {
         "thread": thread,
@@ -149,8 +158,11 @@ def viewer_context(request, *, can_write: bool) -> dict:
     `comment_base` ("/comments/") builds each comment's links: reverse() for every link of every
     comment was a good part of a page's cost.
     """
-    return {"viewer_id": request.user.pk, "can_write": can_write,
-            "comment_base": reverse("forum:comment", args=[0]).removesuffix("0/")}
+    return {
+        "viewer_id": request.user.pk,
+        "can_write": can_write,
+        "comment_base": reverse("forum:comment", args=[0]).removesuffix("0/"),
+    }
 
 
 def visible_comment(request, pk, queryset=None) -> Comment:
@@ -177,9 +189,14 @@ def comment_context(request, comment: Comment, **extra) -> dict:
     while holder is not None and holder.depth >= MAX_DISPLAY_DEPTH:
         holder = holder.parent
     comment.in_reply_to = comment.parent.author if comment.depth > MAX_DISPLAY_DEPTH else None
-    return {"comment": comment, "topic": comment.topic, "holder_id": holder.pk if holder else None,
-            "moderator": moderator, **viewer_context(request, can_write=True),
-            **extra}
+    return {
+        "comment": comment,
+        "topic": comment.topic,
+        "holder_id": holder.pk if holder else None,
+        "moderator": moderator,
+        **viewer_context(request, can_write=True),
+        **extra,
+    }
 
 
 def preview_or_post(request, form, post) -> tuple[Comment | None, str | None]:
@@ -206,16 +223,25 @@ def comment_create(request, article, topic):
     space = resolve_space(request, topic.article, request.POST.get("space"))
     prompts = list(space.prompts.all()) if space else []
     form = CommentForm(request.POST, subsections=topic.subsections.all(), prompts=prompts)
-    comment, preview = preview_or_post(request, form, lambda data: post_comment(
-        author=request.user, topic=topic, body=data["body"], anchor=data.get("anchor"), classroom=space,
-        prompt=data.get("prompt")))
+    comment, preview = preview_or_post(
+        request,
+        form,
+        lambda data: post_comment(
+            author=request.user,
+            topic=topic,
+            body=data["body"],
+            anchor=data.get("anchor"),
+            classroom=space,
+            prompt=data.get("prompt"),
+        ),
+    )
     if comment is not None:
         if request.htmx:
             fresh = CommentForm(subsections=topic.subsections.all(), prompts=prompts)
-            thread_count = thread_roots(topic=topic, viewer=request.user, classroom=space,
-                                        moderator=moderates_here(request.user, space)).count()
-            context = {**comment_context(request, comment), "form": fresh, "space": space,
-                       "thread_count": thread_count}
+            thread_count = thread_roots(
+                topic=topic, viewer=request.user, classroom=space, moderator=moderates_here(request.user, space)
+            ).count()
+            context = {**comment_context(request, comment), "form": fresh, "space": space, "thread_count": thread_count}
             return render(request, "forum/discussion/_comment_posted.html", context)
         return redirect(comment)
     context = {"form": form, "topic": topic, "preview": preview, "space": space}
@@ -233,14 +259,26 @@ def comment_reply(request, pk):
     form = ReplyForm(request.POST or None, initial={"body": quote}, auto_id=f"reply-{parent.pk}-%s")
     reply, preview = None, None
     if request.method == "POST":
-        reply, preview = preview_or_post(request, form, lambda data: post_comment(
-            author=request.user, topic=parent.topic, parent=parent, body=data["body"]))
+        reply, preview = preview_or_post(
+            request,
+            form,
+            lambda data: post_comment(author=request.user, topic=parent.topic, parent=parent, body=data["body"]),
+        )
     if reply is not None:
         if request.htmx:
             return render(request, "forum/discussion/_reply_posted.html", comment_context(request, reply))
         return redirect(reply)
-    return render_slot_form(request, kind="reply", target=parent, form=form, submit="Post reply", title="Reply",
-                            parent=parent, topic=parent.topic, preview=preview)
+    return render_slot_form(
+        request,
+        kind="reply",
+        target=parent,
+        form=form,
+        submit="Post reply",
+        title="Reply",
+        parent=parent,
+        topic=parent.topic,
+        preview=preview,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -251,15 +289,24 @@ def comment_edit(request, pk):
     form = EditForm(request.POST or None, initial={"body": comment.body}, auto_id=f"edit-{comment.pk}-%s")
     edited, preview = None, None
     if request.method == "POST":
-        edited, preview = preview_or_post(request, form, lambda data: edit_comment(
-            editor=request.user, comment=comment, body=data["body"]))
+        edited, preview = preview_or_post(
+            request, form, lambda data: edit_comment(editor=request.user, comment=comment, body=data["body"])
+        )
     if edited is not None:
         if request.htmx:
             context = comment_context(request, edited, message="Your changes are saved.")
             return render(request, "forum/discussion/_comment_updated.html", context)
         return redirect(edited)
-    return render_slot_form(request, kind="edit", target=comment, form=form, submit="Save changes",
-                            title="Edit your comment", comment=comment, preview=preview)
+    return render_slot_form(
+        request,
+        kind="edit",
+        target=comment,
+        form=form,
+        submit="Save changes",
+        title="Edit your comment",
+        comment=comment,
+        preview=preview,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -272,8 +319,9 @@ def comment_delete(request, pk):
         if request.htmx:
             return render(request, "forum/discussion/_comment_card.html", comment_context(request, comment))
         return redirect(comment.topic.get_absolute_url())
-    return render_fragment(request, "forum/discussion/_delete_form.html", {"comment": comment},
-                           title="Delete your comment")
+    return render_fragment(
+        request, "forum/discussion/_delete_form.html", {"comment": comment}, title="Delete your comment"
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -293,8 +341,9 @@ def comment_flag(request, pk):
                 return render(request, "forum/discussion/_flagged.html", context)
             messages.success(request, message)
             return redirect(comment.topic.get_absolute_url())
-    return render_slot_form(request, kind="flag", target=comment, form=form, submit="Flag comment",
-                            title="Flag a comment", comment=comment)
+    return render_slot_form(
+        request, kind="flag", target=comment, form=form, submit="Flag comment", title="Flag a comment", comment=comment
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -304,15 +353,15 @@ def comment_helpful(request, pk):
     comment = visible_comment(request, pk, Comment.objects.published())
     if request.method == "GET":
         comment.marked_helpful = comment.helpful_marks.filter(member=request.user).exists()
-        return render_fragment(request, "forum/discussion/_helpful_form.html", {"comment": comment},
-                               title="Helpful?")
+        return render_fragment(request, "forum/discussion/_helpful_form.html", {"comment": comment}, title="Helpful?")
     try:
         comment.marked_helpful = toggle_helpful(member=request.user, comment=comment)
     except ValidationError as error:
         raise PermissionDenied(error.messages[0]) from None
     if request.htmx:
-        return render(request, "forum/discussion/_helpful.html",
-                      {"comment": comment, **viewer_context(request, can_write=True)})
+        return render(
+            request, "forum/discussion/_helpful.html", {"comment": comment, **viewer_context(request, can_write=True)}
+        )
     return redirect(comment)
 
 
@@ -354,8 +403,10 @@ def comment_thread(request, pk):
     root.flagged = request.user.is_authenticated and root.flags.filter(member=request.user).exists()
     page = single_thread(root=root, viewer=request.user, moderator=moderator, page_number=request.GET.get("page"))
     refusal = write_refusal(request.user, root.classroom) if request.user.is_authenticated else None
-    viewer = {**viewer_context(request, can_write=request.user.is_authenticated and refusal is None),
-              "moderator": moderator}
+    viewer = {
+        **viewer_context(request, can_write=request.user.is_authenticated and refusal is None),
+        "moderator": moderator,
+    }
     attach_comment_cards(thread_comments([root]), {**viewer, "user": request.user})
     context = {"comment": root, "topic": root.topic, "article": root.topic.article, "replies": page, **viewer}
     if request.htmx:
@@ -369,8 +420,7 @@ def comment_history(request, pk):
     comment = visible_comment(request, pk)
     if comment.author_id != request.user.pk and not can_moderate(request.user):
         raise PermissionDenied("Only the author and the moderators can see earlier versions.")
-    return render(request, "forum/discussion/history.html",
-                  {"comment": comment, "revisions": comment.revisions.all()})
+    return render(request, "forum/discussion/history.html", {"comment": comment, "revisions": comment.revisions.all()})
 
 
 @private_no_store
@@ -390,18 +440,25 @@ def comment_moderate(request, pk):
     """A moderator's hide, restore or approve, from the topic page."""
     comment = get_object_or_404(Comment.objects.select_related("topic__article", "author", "classroom"), pk=pk)
     # A teacher decides in their class's space; site moderators anywhere.
-    allowed = ensure_moderator if can_moderate(request.user) or not comment.classroom_id else \
-        teacher_of_comment(comment)
+    allowed = (
+        ensure_moderator if can_moderate(request.user) or not comment.classroom_id else teacher_of_comment(comment)
+    )
     try:
-        moderate_comment(moderator=request.user, comment=comment, action=request.POST.get("decision", ""),
-                         reason=request.POST.get("reason", ""), allowed=allowed)
+        moderate_comment(
+            moderator=request.user,
+            comment=comment,
+            action=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", ""),
+            allowed=allowed,
+        )
     except ValidationError as error:
         notice, level = " ".join(error.messages), messages.ERROR
     else:
         comment.refresh_from_db()
         notice, level = f"Done: the comment is {comment.get_status_display().lower()}.", messages.INFO
     if request.htmx:
-        return render(request, "forum/discussion/_comment_card.html",
-                      comment_context(request, comment, notice=notice, focus=True))
+        return render(
+            request, "forum/discussion/_comment_card.html", comment_context(request, comment, notice=notice, focus=True)
+        )
     messages.add_message(request, level, notice)
     return redirect(comment)

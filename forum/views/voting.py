@@ -36,7 +36,9 @@ def results(request, article):
         sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "score"
         overall = ballot_results(article=article)
         context.update(
-            results=overall, rows=overall.sorted_by(sort), sort=sort,
+            results=overall,
+            rows=overall.sorted_by(sort),
+            sort=sort,
             reasons=reasons_by_factor(article=article, rows=overall.sorted_by("score")),
             change=opinion_change(article=article),
         )
@@ -56,7 +58,8 @@ def reasons(request, article):
     factor_id = request.GET.get("factor", "")
     factor = get_object_or_404(article.factors.approved(), pk=factor_id) if factor_id.isdecimal() else None
     page = Paginator(first_choice_reasons(article=article, factor=factor), REASONS_PER_PAGE).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     return render(request, "forum/voting/reasons.html", {"article": article, "factor": factor, "page": page})
 
 
@@ -75,13 +78,19 @@ def ballot(request, article):
     article = get_object_or_404(published_articles(), slug=article)
     standing = current_ballot(member=request.user, article=article)
     restriction = active_restriction(request.user)
-    form = BallotForm(request.POST or None, factors=ballot_factors(member=request.user, article=article,
-                                                                   ballot=standing),
-                      initial={"reason": standing.reason if standing else ""})
+    form = BallotForm(
+        request.POST or None,
+        factors=ballot_factors(member=request.user, article=article, ballot=standing),
+        initial={"reason": standing.reason if standing else ""},
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            cast_ballot(member=request.user, article=article, ranking=form.cleaned_data["ranking"],
-                        reason=form.cleaned_data["reason"])
+            cast_ballot(
+                member=request.user,
+                article=article,
+                ranking=form.cleaned_data["ranking"],
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -12,8 +12,14 @@ PASSWORD = "correct horse battery staple"
 
 
 def signup_data(**overrides):
-    return {"username": "newcomer", "email": "new@example.org", "display_name": "New Comer",
-            "password1": "a-long-Unusual-passphrase", "password2": "a-long-Unusual-passphrase", **overrides}
+    return {
+        "username": "newcomer",
+        "email": "new@example.org",
+        "display_name": "New Comer",
+        "password1": "a-long-Unusual-passphrase",
+        "password2": "a-long-Unusual-passphrase",
+        **overrides,
+    }
 
 
 def test_signup_creates_the_member_and_signs_them_in(db, client):
@@ -174,8 +180,12 @@ def test_signups_behind_a_proxy_are_counted_per_client_address(db, client, setti
     settings.TRUSTED_PROXIES = 1
     monkeypatch.setitem(LIMITS, "signup", [(1, 3600, "1 new account an hour from one address")])
     for n, address in enumerate(["198.51.100.7", "203.0.113.9"]):
-        client.post(reverse("forum:signup"), signup_data(username=f"user{n}", email=f"u{n}@example.org"),
-                    REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=address)
+        client.post(
+            reverse("forum:signup"),
+            signup_data(username=f"user{n}", email=f"u{n}@example.org"),
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR=address,
+        )
         client.post(reverse("logout"))
     assert User.objects.filter(username__in=["user0", "user1"]).count() == 2
 
@@ -185,9 +195,16 @@ def test_signups_behind_a_proxy_are_counted_per_client_address(db, client, setti
 
 @pytest.mark.parametrize("name", ["Admin", "m o d e r a t o r", "TEACHER", "Moderator2", "Аdmin"])
 def test_names_posing_as_staff_are_refused(client, db, name):
-    response = client.post(reverse("forum:signup"), {
-        "username": "newcomer", "email": "new@example.org", "display_name": name,
-        "password1": "a-Long-enough-secret-42", "password2": "a-Long-enough-secret-42"})
+    response = client.post(
+        reverse("forum:signup"),
+        {
+            "username": "newcomer",
+            "email": "new@example.org",
+            "display_name": name,
+            "password1": "a-Long-enough-secret-42",
+            "password2": "a-Long-enough-secret-42",
+        },
+    )
     assert "could be taken for the site" in response.content.decode()
     assert not User.objects.filter(username="newcomer").exists()
 
@@ -206,8 +223,9 @@ def test_a_muted_member_cannot_change_their_public_name(client, db):
     member = MemberFactory(display_name="Quiet")
     Restriction.objects.create(member=member, kind="mute", reason="Cooling off.")
     client.force_login(member)
-    response = client.post(reverse("forum:account_settings"), {"display_name": "Loud", "email": member.email,
-                                                                "email_on_reply": "on"})
+    response = client.post(
+        reverse("forum:account_settings"), {"display_name": "Loud", "email": member.email, "email_on_reply": "on"}
+    )
     assert "Cooling off." in response.content.decode()
     member.refresh_from_db()
     assert member.display_name == "Quiet" and not member.email_on_reply
@@ -217,7 +235,8 @@ def test_a_muted_member_may_still_change_their_email_settings(client, db):
     member = MemberFactory(display_name="Quiet")
     Restriction.objects.create(member=member, kind="mute", reason="Cooling off.")
     client.force_login(member)
-    client.post(reverse("forum:account_settings"), {"display_name": "Quiet", "email": member.email,
-                                                     "email_on_reply": "on"})
+    client.post(
+        reverse("forum:account_settings"), {"display_name": "Quiet", "email": member.email, "email_on_reply": "on"}
+    )
     member.refresh_from_db()
     assert member.email_on_reply

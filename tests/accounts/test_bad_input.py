@@ -25,8 +25,9 @@ def test_a_username_with_control_characters_is_a_form_error(client, db):
 
 def test_logging_in_still_works_for_a_moderator_in_the_admin(client, db):
     moderator = ModeratorFactory()
-    response = client.post(reverse("admin:login"), {"username": moderator.username,
-                                                    "password": "correct horse battery staple"})
+    response = client.post(
+        reverse("admin:login"), {"username": moderator.username, "password": "correct horse battery staple"}
+    )
     assert response.status_code == 302
 
 
@@ -45,18 +46,34 @@ def test_a_display_name_with_control_characters_is_refused_in_the_settings(clien
 
 
 def test_a_display_name_with_control_characters_is_refused_at_sign_up(client, db):
-    response = client.post(reverse("forum:signup"), {
-        "username": "newcomer", "email": "new@example.org", "display_name": "New\x1bComer",
-        "password1": "a long pass phrase 42", "password2": "a long pass phrase 42"})
+    response = client.post(
+        reverse("forum:signup"),
+        {
+            "username": "newcomer",
+            "email": "new@example.org",
+            "display_name": "New\x1bComer",
+            "password1": "a long pass phrase 42",
+            "password2": "a long pass phrase 42",
+        },
+    )
     assert "Control characters such as U+001B are not allowed" in response.content.decode()
     assert not User.objects.filter(username="newcomer").exists()
 
 
-@pytest.mark.parametrize("next_url, landing", [("0", "0"), ("home", "home"), ("/classes/", "/classes/"),
-                                               ("https://elsewhere.example/", "/")])
+@pytest.mark.parametrize(
+    "next_url, landing", [("0", "0"), ("home", "home"), ("/classes/", "/classes/"), ("https://elsewhere.example/", "/")]
+)
 def test_sign_up_with_any_next_signs_in_and_goes_there_if_safe(client, db, next_url, landing):
-    response = client.post(reverse("forum:signup"), {
-        "username": "newcomer", "email": "new@example.org", "display_name": "New Comer",
-        "password1": "a long pass phrase 42", "password2": "a long pass phrase 42", "next": next_url})
+    response = client.post(
+        reverse("forum:signup"),
+        {
+            "username": "newcomer",
+            "email": "new@example.org",
+            "display_name": "New Comer",
+            "password1": "a long pass phrase 42",
+            "password2": "a long pass phrase 42",
+            "next": next_url,
+        },
+    )
     assert response.status_code == 302 and response["Location"] == landing
     assert User.objects.filter(username="newcomer").exists()

@@ -48,8 +48,9 @@ def test_behind_a_proxy_a_request_without_its_header_counts_the_socket_address(s
 def test_axes_records_the_helpers_address(db, client, settings, proxies, recorded):
     settings.TRUSTED_PROXIES = proxies
     MemberFactory(username="pupil")
-    client.post(reverse("login"), {"username": "pupil", "password": "wrong"},
-                REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=SCHOOL)
+    client.post(
+        reverse("login"), {"username": "pupil", "password": "wrong"}, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=SCHOOL
+    )
     assert AccessAttempt.objects.get(username="pupil").ip_address == recorded
 
 

@@ -30,7 +30,10 @@ def test_demo_teacher_has_a_class_with_the_students(article, password_file):
     call_command("create_demo_accounts", stdout=StringIO())
     classroom = Classroom.objects.get(teacher__username="teacher")
     assert sorted(classroom.memberships.values_list("member__username", flat=True)) == [
-        "student1", "student2", "student3"]
+        "student1",
+        "student2",
+        "student3",
+    ]
     assert classroom.join_code in password_file.read_text()
 
 

@@ -97,8 +97,10 @@ def test_the_address_ceiling_counts_failures_on_the_admin_login_and_pauses_it_to
     admin_login = reverse("admin:login")
     for pupil in pupils[:3]:
         Client(REMOTE_ADDR=SCHOOL).post(admin_login, {"username": pupil.username, "password": "wrong"})
-    assert "Too many failed logins from your network" in \
-        Client(REMOTE_ADDR=SCHOOL).post(admin_login, {"username": "x", "password": "y"}).content.decode()
+    assert (
+        "Too many failed logins from your network"
+        in Client(REMOTE_ADDR=SCHOOL).post(admin_login, {"username": "x", "password": "y"}).content.decode()
+    )
     assert not logged_in(log_in("pupil29"))
 
 

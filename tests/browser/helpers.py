@@ -19,9 +19,14 @@ CURATED = settings.BASE_DIR / "forum" / "content" / "factors.json"
 LONG_WORD = "Antidisestablishmentarianism" * 3
 LONG_URL = "https://example.org/reports/2025/us-russia/peace-talks/back-channels/istanbul-round-three-transcript.pdf"
 LONG_NAMES = [
-    "Maximilian Alexander Montgomery-Fitzgerald", "Anastasia Konstantinopoulou", "Bartholomew Featherstonehaugh",
-    "Oluwaseun Adebayo-Okonkwo", "Siddharth Venkataraghavan", "Mary-Elizabeth Worthington-Smythe",
-    "Kristóf Szentgyörgyi-Nagy", "Wolfgang Schwarzenberger",
+    "Maximilian Alexander Montgomery-Fitzgerald",
+    "Anastasia Konstantinopoulou",
+    "Bartholomew Featherstonehaugh",
+    "Oluwaseun Adebayo-Okonkwo",
+    "Siddharth Venkataraghavan",
+    "Mary-Elizabeth Worthington-Smythe",
+    "Kristóf Szentgyörgyi-Nagy",
+    "Wolfgang Schwarzenberger",
 ]
 
 
@@ -57,8 +62,9 @@ def assert_not_reloaded(page):
 def settled(page):
     """Wait until htmx has wired up what it swapped in: a click before that leaves the page."""
     # A function, not an expression: Playwright evals an expression in the page, which the CSP forbids.
-    page.wait_for_function("() => !document.querySelector("
-                           "'.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
 
 
 def card(page, comment):
@@ -83,8 +89,12 @@ def seed(article):
     factors = list(article.factors.order_by("position"))
     topics = list(article.topics.order_by("position"))
     for n in range(6):
-        cast_ballot(member=MemberFactory(), article=article, ranking=factors[n:] + factors[:n],
-                    reason=f"{LONG_WORD} {LONG_URL}" if n == 0 else "Sanctions change what each side can wait for.")
+        cast_ballot(
+            member=MemberFactory(),
+            article=article,
+            ranking=factors[n:] + factors[:n],
+            reason=f"{LONG_WORD} {LONG_URL}" if n == 0 else "Sanctions change what each side can wait for.",
+        )
     changer = MemberFactory()
     cast_ballot(member=changer, article=article, ranking=factors[:4])
     cast_ballot(member=changer, article=article, ranking=factors[4:8])  # for "How opinions changed"
@@ -92,48 +102,86 @@ def seed(article):
     opening = post_comment(author=writer, topic=topics[0], body=f"{LONG_WORD} and see {LONG_URL} for the text.")
     reply = opening
     for depth in range(4):  # deeper than the three levels replies nest to
-        reply = post_comment(author=MemberFactory(), topic=topics[0], parent=reply,
-                             body=f"Reply {depth}: `{LONG_WORD}` <{LONG_URL}>")
+        reply = post_comment(
+            author=MemberFactory(), topic=topics[0], parent=reply, body=f"Reply {depth}: `{LONG_WORD}` <{LONG_URL}>"
+        )
     flagged = post_comment(author=MemberFactory(), topic=topics[0], body=f"Buy watches at {LONG_URL}")
     flag_comment(member=MemberFactory(), comment=flagged, reason="spam", note=LONG_WORD)
-    Comment.objects.create(topic=topics[0], author=writer, body=LONG_WORD, body_html=f"<p>{LONG_WORD}</p>",
-                           status=Comment.Status.PENDING)
+    Comment.objects.create(
+        topic=topics[0], author=writer, body=LONG_WORD, body_html=f"<p>{LONG_WORD}</p>", status=Comment.Status.PENDING
+    )
 
     teacher = MemberFactory(username="tess", display_name="Tess Teacher-Thistlethwaite")
     classroom = ClassroomFactory(name="10B Modern History and Politics", article=article, teacher=teacher)
     student = MembershipFactory(classroom=classroom, member=MemberFactory(username="sam")).member
-    pupils = [pupil for pupil, _ in create_pupil_accounts(teacher=teacher, classroom=classroom,
-                                                                         names=LONG_NAMES).created]
+    pupils = [
+        pupil for pupil, _ in create_pupil_accounts(teacher=teacher, classroom=classroom, names=LONG_NAMES).created
+    ]
     for n, pupil in enumerate(pupils[:5]):
-        cast_ballot(member=pupil, article=article, ranking=factors[-n - 1:] + factors[:-n - 1])
+        cast_ballot(member=pupil, article=article, ranking=factors[-n - 1 :] + factors[: -n - 1])
         post_comment(author=pupil, topic=topics[0], classroom=classroom, body=f"{LONG_WORD} {LONG_URL}")
     cast_ballot(member=student, article=article, ranking=factors[3:8])
-    return {"article": article, "topics": topics, "writer": writer, "comment": opening, "reply": reply,
-            "classroom": classroom, "teacher": teacher, "student": student, "pupils": pupils,
-            "moderator": ModeratorFactory(username="maria")}  # a fixed name keeps screenshots stable
+    return {
+        "article": article,
+        "topics": topics,
+        "writer": writer,
+        "comment": opening,
+        "reply": reply,
+        "classroom": classroom,
+        "teacher": teacher,
+        "student": student,
+        "pupils": pupils,
+        "moderator": ModeratorFactory(username="maria"),
+    }  # a fixed name keeps screenshots stable
 
 
 def role_pages(world) -> dict[str, list[str]]:
     """Every page each role opens, on a site `seed` filled: what the phone and the CSP tests visit."""
     article, topics, classroom = world["article"], world["topics"], world["classroom"]
     slug = article.slug
-    reading = [reverse("forum:home"), article.get_absolute_url(), *(topic.get_absolute_url() for topic in topics),
-               reverse("forum:faq", args=[slug]), reverse("forum:results", args=[slug]),
-               world["writer"].get_absolute_url(), world["comment"].get_absolute_url(),
-               world["reply"].get_absolute_url(), reverse("forum:comment_thread", args=[world["comment"].pk])]
+    reading = [
+        reverse("forum:home"),
+        article.get_absolute_url(),
+        *(topic.get_absolute_url() for topic in topics),
+        reverse("forum:faq", args=[slug]),
+        reverse("forum:results", args=[slug]),
+        world["writer"].get_absolute_url(),
+        world["comment"].get_absolute_url(),
+        world["reply"].get_absolute_url(),
+        reverse("forum:comment_thread", args=[world["comment"].pk]),
+    ]
     class_tab = f"{topics[0].get_absolute_url()}?space={classroom.pk}"
     return {
         "anonymous": [*reading, reverse("login"), reverse("forum:signup")],
-        "member": [*reading, reverse("forum:ballot", args=[slug]), reverse("forum:propose_factor", args=[slug]),
-                   reverse("forum:account_settings"), reverse("forum:notifications"), reverse("forum:classes"),
-                   reverse("forum:class_join"), reverse("forum:class_join_link", args=[classroom.join_code]),
-                   reverse("forum:class_create"), reverse("password_change")],
-        "student": [classroom.get_absolute_url(), class_tab, reverse("forum:ballot", args=[slug]),
-                    reverse("forum:class_feed", args=[classroom.pk])],
-        "teacher": [reverse("forum:class_feed", args=[classroom.pk]),
-                    reverse("forum:class_projector", args=[classroom.pk]),
-                    reverse("forum:class_student", args=[classroom.pk, world["student"].pk]),
-                    classroom.get_absolute_url(), class_tab],
-        "moderator": [topics[0].get_absolute_url(), reverse("admin:index"),
-                      reverse("admin:forum_comment_changelist"), reverse("admin:forum_moderationqueueitem_changelist")],
+        "member": [
+            *reading,
+            reverse("forum:ballot", args=[slug]),
+            reverse("forum:propose_factor", args=[slug]),
+            reverse("forum:account_settings"),
+            reverse("forum:notifications"),
+            reverse("forum:classes"),
+            reverse("forum:class_join"),
+            reverse("forum:class_join_link", args=[classroom.join_code]),
+            reverse("forum:class_create"),
+            reverse("password_change"),
+        ],
+        "student": [
+            classroom.get_absolute_url(),
+            class_tab,
+            reverse("forum:ballot", args=[slug]),
+            reverse("forum:class_feed", args=[classroom.pk]),
+        ],
+        "teacher": [
+            reverse("forum:class_feed", args=[classroom.pk]),
+            reverse("forum:class_projector", args=[classroom.pk]),
+            reverse("forum:class_student", args=[classroom.pk, world["student"].pk]),
+            classroom.get_absolute_url(),
+            class_tab,
+        ],
+        "moderator": [
+            topics[0].get_absolute_url(),
+            reverse("admin:index"),
+            reverse("admin:forum_comment_changelist"),
+            reverse("admin:forum_moderationqueueitem_changelist"),
+        ],
     }

@@ -40,8 +40,12 @@ def roster_row(page, name):
 @pytest.fixture
 def classroom(article):
     # Fixed names and code keep the screenshots stable.
-    return ClassroomFactory(name="10B", article=article, join_code="K7DP3QX",
-                            teacher=MemberFactory(username="tess", display_name="Tess Teacher"))
+    return ClassroomFactory(
+        name="10B",
+        article=article,
+        join_code="K7DP3QX",
+        teacher=MemberFactory(username="tess", display_name="Tess Teacher"),
+    )
 
 
 @pytest.fixture
@@ -52,20 +56,33 @@ def busy_classroom(classroom):
     add_curated_factors(article=article, factors=json.loads(CURATED.read_text())["factors"])
     factors = list(article.factors.order_by("position"))
     first, second = article.topics.order_by("position")[:2]
-    add_prompt(teacher=classroom.teacher, classroom=classroom, text="Which side gains most from waiting?",
-               topic=first)
+    add_prompt(teacher=classroom.teacher, classroom=classroom, text="Which side gains most from waiting?", topic=first)
     amara, ben, chloe, _ = [
         MembershipFactory(classroom=classroom, member=MemberFactory(username=username, display_name=name)).member
-        for username, name in [("amara", "Amara Okafor"), ("ben", "Ben Hughes"), ("chloe", "Chloé Martin"),
-                               ("dev", "Dev Patel")]
+        for username, name in [
+            ("amara", "Amara Okafor"),
+            ("ben", "Ben Hughes"),
+            ("chloe", "Chloé Martin"),
+            ("dev", "Dev Patel"),
+        ]
     ]
-    opening = post_comment(author=amara, topic=first, classroom=classroom,
-                           body="Neither side wants to look weak before the other moves first.")
-    reply = post_comment(author=ben, topic=first, classroom=classroom, parent=opening,
-                         body="But sanctions make waiting expensive for one of them.")
+    opening = post_comment(
+        author=amara,
+        topic=first,
+        classroom=classroom,
+        body="Neither side wants to look weak before the other moves first.",
+    )
+    reply = post_comment(
+        author=ben,
+        topic=first,
+        classroom=classroom,
+        parent=opening,
+        body="But sanctions make waiting expensive for one of them.",
+    )
     flag_comment(member=chloe, comment=reply, reason="off_topic")  # the teacher decides, on the class page
-    post_comment(author=chloe, topic=second, classroom=classroom,
-                 body="The back channels matter more than the public summits.")
+    post_comment(
+        author=chloe, topic=second, classroom=classroom, body="The back channels matter more than the public summits."
+    )
     for member in (ben, chloe):
         toggle_helpful(member=member, comment=opening)
     cast_ballot(member=amara, article=article, ranking=factors[:5])

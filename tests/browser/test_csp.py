@@ -39,8 +39,7 @@ class Violations:
 
     def console(self, message):
         if message.type in ("error", "warning") and CONSOLE.search(message.text):
-            self.found.append(f"console {message.type} on {message.page.url if message.page else '?'}: "
-                              f"{message.text}")
+            self.found.append(f"console {message.type} on {message.page.url if message.page else '?'}: {message.text}")
 
     def collect(self, page, where: str):
         """The events since the last look on this page (a navigation starts a fresh list)."""
@@ -92,7 +91,9 @@ def test_the_watch_catches_what_the_policy_blocks(open_as, violations, settings)
     violations.collect(page, "home")
     assert page.evaluate("window.ran") is None
     assert [line.split(" blocked ")[0] for line in violations.found if line.startswith("home:")] == [
-        "home: script-src-elem", "home: style-src-attr"]
+        "home: script-src-elem",
+        "home: style-src-attr",
+    ]
     assert any("no-such-feature" in line for line in violations.found if line.startswith("console"))
 
 
@@ -135,10 +136,14 @@ def test_no_page_of_any_role_breaks_the_policy(article, open_as, violations):
 
     moderator = open_as(world["moderator"])
     comment = world["comment"]
-    for url in [*pages["moderator"], reverse("admin:forum_comment_change", args=[comment.pk]),
-                reverse("admin:forum_user_change", args=[world["writer"].pk]),
-                f"{reverse('admin:forum_restriction_add')}?member={world['writer'].pk}",
-                reverse("admin:forum_flag_changelist"), reverse("admin:forum_moderationlog_changelist")]:
+    for url in [
+        *pages["moderator"],
+        reverse("admin:forum_comment_change", args=[comment.pk]),
+        reverse("admin:forum_user_change", args=[world["writer"].pk]),
+        f"{reverse('admin:forum_restriction_add')}?member={world['writer'].pk}",
+        reverse("admin:forum_flag_changelist"),
+        reverse("admin:forum_moderationlog_changelist"),
+    ]:
         visit(moderator, url, violations, "moderator")
     moderator.goto(reverse("admin:forum_comment_changelist"))
     moderator.locator("#result_list tbody tr").first.get_by_role("checkbox").check()  # admin's actions.js
@@ -185,8 +190,9 @@ def test_htmx_on_a_topic_page_breaks_no_policy(article, open_as, violations):
     expect(card(page, reply).locator(".comment-body")).to_have_text("A reply, edited in place.")
     settled(page)
 
-    other = Comment.objects.filter(topic=topic, parent=None, status=Comment.Status.PUBLISHED).exclude(
-        author=author).first()
+    other = (
+        Comment.objects.filter(topic=topic, parent=None, status=Comment.Status.PUBLISHED).exclude(author=author).first()
+    )
     card(page, other).locator(".helpful-form button").click()
     expect(card(page, other).locator(".helpful-form button")).to_have_attribute("aria-pressed", "true")
     settled(page)

@@ -39,8 +39,9 @@ def test_member_posts_a_comment_without_a_reload(article, page):
 
 def test_member_replies_to_a_comment_without_a_reload(article, page):
     topic = article.topics.first()
-    parent = CommentFactory(topic=topic, body="Sanctions froze the channel.",
-                            body_html="<p>Sanctions froze the channel.</p>")
+    parent = CommentFactory(
+        topic=topic, body="Sanctions froze the channel.", body_html="<p>Sanctions froze the channel.</p>"
+    )
     log_in(page, MemberFactory())
     open_topic(page, topic)
 
@@ -237,12 +238,23 @@ def test_muted_member_sees_the_notice_and_no_comment_form(article, page):
 def make_thread(topic):
     """Two threads, one three levels deep, by named members."""
     ada, boris, chen = (MemberFactory(display_name=name) for name in ("Ada Byron", "Boris Petrov", "Chen Wei"))
-    first = CommentFactory(topic=topic, author=ada, body_html="<p>The talks shrank once each side set "
-                           "preconditions the other could not accept.</p>")
-    answer = CommentFactory(topic=topic, author=boris, parent=first,
-                            body_html="<p>Preconditions were a symptom; the cause was domestic politics.</p>")
-    CommentFactory(topic=topic, author=ada, parent=answer,
-                   body_html="<blockquote><p>the cause was domestic politics</p></blockquote><p>Both, surely.</p>")
+    first = CommentFactory(
+        topic=topic,
+        author=ada,
+        body_html="<p>The talks shrank once each side set preconditions the other could not accept.</p>",
+    )
+    answer = CommentFactory(
+        topic=topic,
+        author=boris,
+        parent=first,
+        body_html="<p>Preconditions were a symptom; the cause was domestic politics.</p>",
+    )
+    CommentFactory(
+        topic=topic,
+        author=ada,
+        parent=answer,
+        body_html="<blockquote><p>the cause was domestic politics</p></blockquote><p>Both, surely.</p>",
+    )
     CommentFactory(topic=topic, author=chen, body_html="<p>Where does the <strong>2022</strong> turn fit?</p>")
     return first
 

@@ -28,23 +28,39 @@ def logged_in_page(new_context, member):
 @pytest.fixture
 def classroom(article):
     # Fixed names and code keep the screenshots stable.
-    return ClassroomFactory(name="10B", article=article, join_code="K7DP3QX",
-                            teacher=MemberFactory(username="tess", display_name="Tess Teacher"))
+    return ClassroomFactory(
+        name="10B",
+        article=article,
+        join_code="K7DP3QX",
+        teacher=MemberFactory(username="tess", display_name="Tess Teacher"),
+    )
 
 
-def test_a_students_comment_appears_in_the_teachers_feed_without_a_reload(classroom, new_context, monkeypatch,
-                                                                        axe_check, screenshot):
+def test_a_students_comment_appears_in_the_teachers_feed_without_a_reload(
+    classroom, new_context, monkeypatch, axe_check, screenshot
+):
     monkeypatch.setattr(class_views, "FEED_POLL_SECONDS", 1)  # the live server runs in this process
     first, second = classroom.article.topics.order_by("position")[:2]
     amara = MembershipFactory(classroom=classroom, member=MemberFactory(display_name="Amara Okafor")).member
     ben = MembershipFactory(classroom=classroom, member=MemberFactory(display_name="Ben Hughes")).member
-    opening = post_comment(author=amara, topic=first, classroom=classroom, anchor=first.subsections.first(),
-                           body="Neither side wants to look weak before the other moves first.")
-    post_comment(author=ben, topic=first, classroom=classroom, parent=opening,
-                 body="But sanctions make waiting *expensive* for one of them.")
+    opening = post_comment(
+        author=amara,
+        topic=first,
+        classroom=classroom,
+        anchor=first.subsections.first(),
+        body="Neither side wants to look weak before the other moves first.",
+    )
+    post_comment(
+        author=ben,
+        topic=first,
+        classroom=classroom,
+        parent=opening,
+        body="But sanctions make waiting *expensive* for one of them.",
+    )
     rude = post_comment(author=ben, topic=second, classroom=classroom, body="Whoever disagrees is an idiot.")
-    moderate_comment(moderator=classroom.teacher, comment=rude, action="hide", reason="Be kind.",
-                     allowed=teacher_of_comment(rude))
+    moderate_comment(
+        moderator=classroom.teacher, comment=rude, action="hide", reason="Be kind.", allowed=teacher_of_comment(rude)
+    )
 
     teacher_page = logged_in_page(new_context, classroom.teacher)
     teacher_page.goto(classroom.get_absolute_url())
@@ -71,14 +87,13 @@ def test_a_students_comment_appears_in_the_teachers_feed_without_a_reload(classr
     axe_check(teacher_page)
 
 
-def test_projector_page_shows_the_code_the_qr_code_and_the_live_results(classroom, new_context, axe_check,
-                                                                        screenshot):
+def test_projector_page_shows_the_code_the_qr_code_and_the_live_results(classroom, new_context, axe_check, screenshot):
     article = classroom.article
     add_curated_factors(article=article, factors=json.loads(CURATED.read_text())["factors"])
     factors = list(article.factors.order_by("position"))
     students = [MembershipFactory(classroom=classroom).member for _ in range(3)]
     for n, student in enumerate(students[:2]):
-        cast_ballot(member=student, article=article, ranking=factors[n:n + 6])
+        cast_ballot(member=student, article=article, ranking=factors[n : n + 6])
     classroom.projector_results = True
     classroom.save()
 

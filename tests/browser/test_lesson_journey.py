@@ -37,7 +37,8 @@ def move_to_phase(teacher_page, label):
 def read_sheet(page):
     """{full name: (username, one-time password)} from the printable sheet's table."""
     rows = page.locator(".sheet-table tbody tr").evaluate_all(
-        "rows => rows.map(row => [...row.cells].map(cell => cell.innerText.trim()))")
+        "rows => rows.map(row => [...row.cells].map(cell => cell.innerText.trim()))"
+    )
     return {name: (username, password) for name, username, password in rows}
 
 
@@ -53,7 +54,7 @@ def rank_with_buttons(page, *, count):
     for name in names[:count]:
         page.get_by_role("button", name=f"Add {name} to your ranking").click()
     page.get_by_role("button", name=f"Move {names[count - 1]} up").click()
-    order = names[:count - 2] + [names[count - 1], names[count - 2]]
+    order = names[: count - 2] + [names[count - 1], names[count - 2]]
     expect(page.locator("#live-status")).to_have_text(f"{names[count - 1]} is now number {count - 1} of {count}.")
     assert ranked_names(page) == order
     page.get_by_role("button", name="Save my ranking").click()
@@ -61,8 +62,7 @@ def rank_with_buttons(page, *, count):
     return order
 
 
-def test_a_lesson_from_the_teachers_sheet_to_the_class_changing_its_mind(article, new_context, axe_check,
-                                                                         screenshot):
+def test_a_lesson_from_the_teachers_sheet_to_the_class_changing_its_mind(article, new_context, axe_check, screenshot):
     add_curated_factors(article=article, factors=json.loads(CURATED.read_text())["factors"])
     first_topic = article.topics.order_by("position").first()
     teacher = MemberFactory(username="ms.rivera", display_name="Ms Rivera")
@@ -155,7 +155,8 @@ def test_a_lesson_from_the_teachers_sheet_to_the_class_changing_its_mind(article
     reply_box.fill("But sanctions make waiting expensive.")
     zoe.locator(f"#slot-{opening.pk}").get_by_role("button", name="Post reply").click()
     expect(zoe.locator(f"#replies-{opening.pk} > .comment-item")).to_contain_text(
-        ["But sanctions make waiting expensive."])
+        ["But sanctions make waiting expensive."]
+    )
 
     # 6. The teacher sees both, by full name; outsiders see neither, nor the names.
     teacher_page.get_by_role("link", name="The class feed").click()
@@ -174,8 +175,12 @@ def test_a_lesson_from_the_teachers_sheet_to_the_class_changing_its_mind(article
     reader = new_context().new_page()
     reader.goto(f"{first_topic.get_absolute_url()}?space=everyone#discussion")
     expect(reader.locator("#comment-list")).to_be_visible()
-    for text in ("Neither side wants to move first.", "But sanctions make waiting expensive.",
-                 "Łukasz Nowak", "Zoë Martin"):
+    for text in (
+        "Neither side wants to move first.",
+        "But sanctions make waiting expensive.",
+        "Łukasz Nowak",
+        "Zoë Martin",
+    ):
         expect(reader.locator("body")).not_to_contain_text(text)
     assert reader.goto(reverse("forum:profile", args=[lukasz_username])).status == 404
 
@@ -192,8 +197,7 @@ def test_a_lesson_from_the_teachers_sheet_to_the_class_changing_its_mind(article
     lukasz.get_by_role("button", name="Save my ranking").click()
     expect(lukasz.get_by_role("main")).to_contain_text("Your ranking is saved.")
     latest = Ballot.objects.get(member__username=lukasz_username, is_current=True)
-    assert [entry.factor.name for entry in latest.entries.order_by("rank")] == [lukasz_before[-1],
-                                                                              *lukasz_before[:-1]]
+    assert [entry.factor.name for entry in latest.entries.order_by("rank")] == [lukasz_before[-1], *lukasz_before[:-1]]
 
     teacher_page.reload()
     expect(teacher_page.get_by_role("heading", name="How the class changed its mind")).to_be_visible()

@@ -34,13 +34,20 @@ def hidden_by(moderator, comment, reason):
 
 def fill_queue(topic):
     """A pending comment, then one hidden by three flags, then one that needs nothing."""
-    pending = CommentFactory(topic=topic, status=Comment.Status.PENDING, body="Held for review.",
-                             author=MemberFactory(display_name="Ada Byron"))
-    flagged = CommentFactory(topic=topic, body="Buy cheap watches here.",
-                             author=MemberFactory(display_name="Boris Petrov"))
-    for name, reason, note in [("Chen Wei", Flag.Reason.SPAM, "Links to a shop"),
-                               ("Dana Reader", Flag.Reason.OFF_TOPIC, ""),
-                               ("Emil Novak", Flag.Reason.OTHER, "Same text in every topic")]:
+    pending = CommentFactory(
+        topic=topic,
+        status=Comment.Status.PENDING,
+        body="Held for review.",
+        author=MemberFactory(display_name="Ada Byron"),
+    )
+    flagged = CommentFactory(
+        topic=topic, body="Buy cheap watches here.", author=MemberFactory(display_name="Boris Petrov")
+    )
+    for name, reason, note in [
+        ("Chen Wei", Flag.Reason.SPAM, "Links to a shop"),
+        ("Dana Reader", Flag.Reason.OFF_TOPIC, ""),
+        ("Emil Novak", Flag.Reason.OTHER, "Same text in every topic"),
+    ]:
         flag_comment(member=MemberFactory(display_name=name), comment=flagged, reason=reason, note=note)
     CommentFactory(topic=topic, body="An ordinary comment.")
     flagged.refresh_from_db()
@@ -96,8 +103,9 @@ def test_moderator_clears_the_queue_with_one_click_decisions(article, page):
     page.goto(reverse("admin:forum_moderationlog_changelist"))
     decisions = page.locator("#result_list tbody tr").filter(has_text=str(moderator))
     expect(decisions.filter(has_text="Approved a comment")).to_have_count(1)
-    expect(decisions.filter(has_text="Restored a comment").filter(has_text="Flagged by a competitor; the link is fine.")
-           ).to_have_count(1)
+    expect(
+        decisions.filter(has_text="Restored a comment").filter(has_text="Flagged by a competitor; the link is fine.")
+    ).to_have_count(1)
 
 
 def test_moderator_hides_a_comment_with_a_bulk_action_and_a_reason(db, page):
@@ -107,7 +115,8 @@ def test_moderator_hides_a_comment_with_a_bulk_action_and_a_reason(db, page):
     page.goto(reverse("admin:forum_comment_changelist"))
 
     page.locator("#result_list tbody tr").filter(has_text="Nobody asked for this advert.").get_by_role(
-        "checkbox").check()
+        "checkbox"
+    ).check()
     page.get_by_label("Action:").select_option(label="Hide")
     page.get_by_role("button", name="Go").click()
 
@@ -153,7 +162,9 @@ def test_moderator_hides_and_restores_a_comment_on_the_topic_page_without_a_relo
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PUBLISHED
     assert list(ModerationLog.objects.filter(comment=comment).values_list("action", flat=True).order_by("pk")) == [
-        "hide", "restore"]
+        "hide",
+        "restore",
+    ]
     assert_not_reloaded(page)
 
 
@@ -165,15 +176,17 @@ def test_muted_member_sees_why_they_cannot_post(article, page):
     page.goto(topic.get_absolute_url())
 
     expect(page.locator("#restriction-notice")).to_have_text(
-        "Your account is muted until further notice: Repeated insults. You can still read the discussion.")
+        "Your account is muted until further notice: Repeated insults. You can still read the discussion."
+    )
     expect(page.locator("#comment-form")).to_have_count(0)
 
 
 def test_author_sees_their_hidden_comment_with_the_reason(article, page):
     topic = article.topics.first()
     author = MemberFactory()
-    comment = hidden_by(ModeratorFactory(), CommentFactory(topic=topic, author=author, body="A heated reply."),
-                        "Insults other members.")
+    comment = hidden_by(
+        ModeratorFactory(), CommentFactory(topic=topic, author=author, body="A heated reply."), "Insults other members."
+    )
     log_in(page, author)
     page.goto(topic.get_absolute_url())
 
@@ -195,12 +208,24 @@ def test_staff_outside_the_moderators_group_gets_a_403_from_the_queue(db, page):
 def test_moderator_topic_page_has_no_serious_axe_violations(article, page, axe_check, screenshot):
     topic = article.topics.first()
     moderator = ModeratorFactory(display_name="Maria Moderator")
-    CommentFactory(topic=topic, author=MemberFactory(display_name="Ada Byron"),
-                   body="The talks shrank once each side set preconditions.")
-    hidden_by(moderator, CommentFactory(topic=topic, author=MemberFactory(display_name="Boris Petrov"),
-                                        body="Everyone who disagrees is a fool."), "Insults other members.")
-    CommentFactory(topic=topic, author=MemberFactory(display_name="Chen Wei"), status=Comment.Status.PENDING,
-                   body="Where does the 2022 turn fit?")
+    CommentFactory(
+        topic=topic,
+        author=MemberFactory(display_name="Ada Byron"),
+        body="The talks shrank once each side set preconditions.",
+    )
+    hidden_by(
+        moderator,
+        CommentFactory(
+            topic=topic, author=MemberFactory(display_name="Boris Petrov"), body="Everyone who disagrees is a fool."
+        ),
+        "Insults other members.",
+    )
+    CommentFactory(
+        topic=topic,
+        author=MemberFactory(display_name="Chen Wei"),
+        status=Comment.Status.PENDING,
+        body="Where does the 2022 turn fit?",
+    )
     log_in(page, moderator)
     page.goto(topic.get_absolute_url())
 

@@ -23,8 +23,7 @@ from tests.factories import (
 @pytest.fixture
 def classroom(db):
     classroom = ClassroomFactory(name="10B")
-    SubsectionFactory(topic=TopicFactory(article=classroom.article, title="Why talks stalled"),
-                      title="Sanctions")
+    SubsectionFactory(topic=TopicFactory(article=classroom.article, title="Why talks stalled"), title="Sanctions")
     return classroom
 
 
@@ -47,8 +46,17 @@ def feed_bodies(response):
     return [comment.body for comment in response.context["page"]]
 
 
-@pytest.mark.parametrize("role, expected", [("teacher", 200), ("student", 200), ("other_student", 404),
-                                            ("member", 404), ("anonymous", "login"), ("moderator", 200)])
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("teacher", 200),
+        ("student", 200),
+        ("other_student", 404),
+        ("member", 404),
+        ("anonymous", "login"),
+        ("moderator", 200),
+    ],
+)
 def test_who_may_open_the_feed(act_as, classroom, role, expected):
     assert outcome(act_as(role).get(feed_url(classroom))) == expected
 
@@ -64,9 +72,13 @@ def test_feed_lists_the_class_comments_newest_first(act_as, classroom, topic, st
 
 
 def test_feed_shows_topic_subsection_and_reply_context(act_as, classroom, topic, student):
-    opener = class_comment(classroom, topic, MembershipFactory(classroom=classroom,
-                                                               member=MemberFactory(display_name="Ada")).member,
-                           anchor=topic.subsections.get(), body="Sanctions backfire.")
+    opener = class_comment(
+        classroom,
+        topic,
+        MembershipFactory(classroom=classroom, member=MemberFactory(display_name="Ada")).member,
+        anchor=topic.subsections.get(),
+        body="Sanctions backfire.",
+    )
     reply = class_comment(classroom, topic, student, parent=opener, body="Not always.")
 
     html = act_as("student").get(feed_url(classroom)).content.decode()
@@ -122,8 +134,9 @@ def test_removed_students_comments_leave_the_feed(act_as, classroom, topic):
 
 
 def test_teacher_sees_pupils_full_names_and_students_see_public_names(act_as, classroom, topic):
-    pupil = MembershipFactory(classroom=classroom, member=MemberFactory(
-        display_name="Dee P.", first_name="Dee", last_name="Pupilsdottir")).member
+    pupil = MembershipFactory(
+        classroom=classroom, member=MemberFactory(display_name="Dee P.", first_name="Dee", last_name="Pupilsdottir")
+    ).member
     class_comment(classroom, topic, pupil, body="Hello.")
 
     assert "Dee Pupilsdottir" in act_as("teacher").get(feed_url(classroom)).content.decode()
@@ -178,8 +191,11 @@ def test_feed_costs_the_same_whatever_the_comments(act_as, classroom, topic, dja
     comments = []
     for n in range(count):
         parent = comments[n // 2] if n % 3 and comments else None
-        comments.append(class_comment(classroom, topic, pupils[n % 5], parent=parent,
-                                      anchor=topic.subsections.get() if n % 2 else None))
+        comments.append(
+            class_comment(
+                classroom, topic, pupils[n % 5], parent=parent, anchor=topic.subsections.get() if n % 2 else None
+            )
+        )
     client = act_as("teacher")
     # session (unless in Redis), teacher, unread notifications, class, comment count,
     # the page of comments with their authors, topics, subsections, parents and whether each is a pupil

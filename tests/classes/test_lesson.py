@@ -29,10 +29,34 @@ HOME = "198.51.100.20"
 PASSWORD = "correct horse battery staple"  # MemberFactory's
 NEW_PASSWORD = "a-Pupil-chose-42"
 NAMES = [
-    "Łukasz Nowak", "Ayşe Yılmaz", "Δημήτρης Παππάς", "Zoë Martin", "Иван Петров", "Ana Lima", "Bo Chen",
-    "Cy Diaz", "Dee Evans", "Ed Fox", "Fay Green", "Gus Hill", "Hal Ito", "Ivy Jones", "Jo King", "Kim Lee",
-    "Lu Moss", "Max Nash", "Ned Owen", "Ola Park", "Pat Quinn", "Quy Ross", "Ray Shaw", "Sue Tate", "Tom Uhl",
-    "Uma Vos", "Val Wu", "Wes Xu",
+    "Łukasz Nowak",
+    "Ayşe Yılmaz",
+    "Δημήτρης Παππάς",
+    "Zoë Martin",
+    "Иван Петров",
+    "Ana Lima",
+    "Bo Chen",
+    "Cy Diaz",
+    "Dee Evans",
+    "Ed Fox",
+    "Fay Green",
+    "Gus Hill",
+    "Hal Ito",
+    "Ivy Jones",
+    "Jo King",
+    "Kim Lee",
+    "Lu Moss",
+    "Max Nash",
+    "Ned Owen",
+    "Ola Park",
+    "Pat Quinn",
+    "Quy Ross",
+    "Ray Shaw",
+    "Sue Tate",
+    "Tom Uhl",
+    "Uma Vos",
+    "Val Wu",
+    "Wes Xu",
 ]
 MISTYPERS = {1, 4, 9, 14, 19, 24}
 
@@ -141,8 +165,12 @@ def test_a_lesson_of_thirty_pupils_on_one_school_network(article, factors):
             assert refused.status_code == 200 and "correct username and password" in refused.content.decode()
         client, response = log_in(timed, username, password)
         assert response.status_code == 302, f"{username} could not log in"
-        response = timed("password", client.post, reverse("password_change"), {
-            "old_password": password, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+        response = timed(
+            "password",
+            client.post,
+            reverse("password_change"),
+            {"old_password": password, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+        )
         assert response["Location"] == class_url  # straight into their class
         pupils.append(client)
 
@@ -175,16 +203,21 @@ def test_a_lesson_of_thirty_pupils_on_one_school_network(article, factors):
         for number in range(2):
             topic = topics[(index + number) % len(topics)]
             url = reverse("forum:comment_create", args=[article.slug, topic.slug])
-            response = timed("comment", client.post, url, {"body": f"Pupil {index} thinks, point {number}.",
-                                                           "space": classroom.pk})
+            response = timed(
+                "comment", client.post, url, {"body": f"Pupil {index} thinks, point {number}.", "space": classroom.pk}
+            )
             assert response.status_code == 302
         timed("topic", client.get, topics[index % len(topics)].get_absolute_url())
     class_comments = list(Comment.objects.filter(classroom=classroom, parent__isnull=True).order_by("pk"))
     for index, client in enumerate(pupils):
         for number in range(2):
             parent = class_comments[(2 * index + 2 + number) % len(class_comments)]  # a classmate's comment
-            response = timed("reply", client.post, reverse("forum:comment_reply", args=[parent.pk]),
-                             {"body": f"Reply {number} from pupil {index}."})
+            response = timed(
+                "reply",
+                client.post,
+                reverse("forum:comment_reply", args=[parent.pk]),
+                {"body": f"Reply {number} from pupil {index}."},
+            )
             assert response.status_code == 302
         timed("class page", client.get, class_url)
 
@@ -248,11 +281,9 @@ def test_a_lesson_of_thirty_pupils_on_one_school_network(article, factors):
     rows = rows_of(timed("export", teacher.get, export))
     assert len(rows) == 31 and {row[1] for row in rows[1:]} == set(roster)
     assert {row[0] for row in rows[1:]} >= set(NAMES)  # the teacher's export has full names
-    comments_csv = rows_of(timed("export", teacher.get, reverse("forum:class_export", args=[classroom.pk,
-                                                                                            "comments"])))
+    comments_csv = rows_of(timed("export", teacher.get, reverse("forum:class_export", args=[classroom.pk, "comments"])))
     assert len(comments_csv) == 1 + 30 * 4
-    results_csv = rows_of(timed("export", teacher.get, reverse("forum:class_export", args=[classroom.pk,
-                                                                                           "results"])))
+    results_csv = rows_of(timed("export", teacher.get, reverse("forum:class_export", args=[classroom.pk, "results"])))
     assert {row[1] for row in results_csv[1:]} == {factor.name for factor in factors}
 
     # An outsider and an anonymous reader see none of it, and no pupil's full name anywhere.
@@ -261,8 +292,11 @@ def test_a_lesson_of_thirty_pupils_on_one_school_network(article, factors):
     anonymous = client_at(HOME)
     for viewer in (outsider, anonymous):
         assert timed("outsider", viewer.get, class_url).status_code in (302, 404)
-        public_pages = [reverse("forum:home"), reverse("forum:results", args=[article.slug]),
-                        *[topic.get_absolute_url() for topic in topics]]
+        public_pages = [
+            reverse("forum:home"),
+            reverse("forum:results", args=[article.slug]),
+            *[topic.get_absolute_url() for topic in topics],
+        ]
         for url in public_pages:
             html = timed("public page", viewer.get, url).content.decode()
             assert "Pupil 3 thinks" not in html and "Reply 0 from pupil" not in html
@@ -272,4 +306,3 @@ def test_a_lesson_of_thirty_pupils_on_one_school_network(article, factors):
             assert timed("profile", viewer.get, reverse("forum:profile", args=[username])).status_code == 404
 
     timed.report()
-

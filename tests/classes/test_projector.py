@@ -26,9 +26,18 @@ def projector_url(classroom):
     return reverse("forum:class_projector", args=[classroom.pk])
 
 
-@pytest.mark.parametrize("role, expected", [("teacher", 200), ("student", 404), ("other_student", 404),
-                                            ("member", 404), ("anonymous", "login"), ("moderator", 404),
-                                            ("admin", 200)])
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("teacher", 200),
+        ("student", 404),
+        ("other_student", 404),
+        ("member", 404),
+        ("anonymous", "login"),
+        ("moderator", 404),
+        ("admin", 200),
+    ],
+)
 def test_only_the_teacher_opens_the_projector_page(act_as, classroom, role, expected):
     assert outcome(act_as(role).get(projector_url(classroom))) == expected
 

@@ -77,8 +77,9 @@ def test_joining_twice_does_nothing(classroom):
     assert Membership.objects.count() == 1
 
 
-@pytest.mark.parametrize("code, message", [("", "not a join code"), ("0OIL1", "not a join code"),
-                                           ("ZZZZZZZ", "No class has this code")])
+@pytest.mark.parametrize(
+    "code, message", [("", "not a join code"), ("0OIL1", "not a join code"), ("ZZZZZZZ", "No class has this code")]
+)
 def test_wrong_codes_get_a_clear_message(classroom, code, message):
     with pytest.raises(ValidationError, match=message):
         join_class(member=MemberFactory(), code=code)
@@ -161,8 +162,9 @@ def test_class_space_is_for_its_own_article(classroom, student):
         post_comment(author=student, topic=TopicFactory(), body="Hi", classroom=classroom)
 
 
-def test_removing_a_student_keeps_their_comments_and_tells_them(classroom, student, topic,
-                                                                django_capture_on_commit_callbacks):
+def test_removing_a_student_keeps_their_comments_and_tells_them(
+    classroom, student, topic, django_capture_on_commit_callbacks
+):
     comment = post_comment(author=student, topic=topic, body="Mine.", classroom=classroom)
     with django_capture_on_commit_callbacks(execute=True):
         remove_student(teacher=classroom.teacher, classroom=classroom, student=student)
@@ -177,8 +179,13 @@ def test_removing_a_student_keeps_their_comments_and_tells_them(classroom, stude
 
 def test_teacher_hides_a_class_comment_and_it_is_logged(classroom, student, topic):
     comment = post_comment(author=student, topic=topic, body="Rude.", classroom=classroom)
-    moderate_comment(moderator=classroom.teacher, comment=comment, action="hide", reason="Be kind.",
-                     allowed=teacher_of_comment(comment))
+    moderate_comment(
+        moderator=classroom.teacher,
+        comment=comment,
+        action="hide",
+        reason="Be kind.",
+        allowed=teacher_of_comment(comment),
+    )
     comment.refresh_from_db()
     assert comment.status == Comment.Status.HIDDEN
     assert ModerationLog.objects.get().actor == classroom.teacher
@@ -189,8 +196,13 @@ def test_teacher_has_no_power_outside_their_class(classroom, topic):
     other = CommentFactory(topic=topic, classroom=ClassroomFactory(article=classroom.article))
     for comment in (public, other):
         with pytest.raises(PermissionDenied):
-            moderate_comment(moderator=classroom.teacher, comment=comment, action="hide", reason="x",
-                             allowed=teacher_of_comment(comment))
+            moderate_comment(
+                moderator=classroom.teacher,
+                comment=comment,
+                action="hide",
+                reason="x",
+                allowed=teacher_of_comment(comment),
+            )
 
 
 # Prompts and pupil accounts
@@ -206,8 +218,9 @@ def test_prompt_from_the_faq_takes_its_question(classroom):
 
 
 def test_pupil_accounts_join_the_class_and_must_choose_a_password(classroom):
-    created = create_pupil_accounts(teacher=classroom.teacher, classroom=classroom,
-                                    names=["Ana Lima", "Ana Lima", "  ", "Bo"]).created
+    created = create_pupil_accounts(
+        teacher=classroom.teacher, classroom=classroom, names=["Ana Lima", "Ana Lima", "  ", "Bo"]
+    ).created
     assert [pupil.username for pupil, _ in created] == ["ana.lima", "ana.lima2", "bo"]
     for pupil, password in created:
         assert pupil.check_password(password)
@@ -222,15 +235,16 @@ def test_at_most_40_pupil_accounts_at_a_time(classroom):
 
 
 def test_teacher_resets_only_their_own_pupils_passwords(classroom):
-    (pupil, old), = create_pupil_accounts(teacher=classroom.teacher, classroom=classroom, names=["Cy"]).created
+    ((pupil, old),) = create_pupil_accounts(teacher=classroom.teacher, classroom=classroom, names=["Cy"]).created
     pupil.must_change_password = False
     pupil.save()
     new = reset_pupil_password(teacher=classroom.teacher, classroom=classroom, pupil=pupil)
     pupil.refresh_from_db()
     assert pupil.check_password(new) and not pupil.check_password(old) and pupil.must_change_password
     with pytest.raises(PermissionDenied):
-        reset_pupil_password(teacher=classroom.teacher, classroom=classroom,
-                             pupil=MembershipFactory(classroom=classroom).member)
+        reset_pupil_password(
+            teacher=classroom.teacher, classroom=classroom, pupil=MembershipFactory(classroom=classroom).member
+        )
     with pytest.raises(PermissionDenied):
         reset_pupil_password(teacher=MemberFactory(), classroom=classroom, pupil=pupil)
 
@@ -252,21 +266,23 @@ def test_guessing_join_codes_is_slowed_down(classroom):
         join_class(member=member, code=classroom.join_code)
 
 
-@pytest.mark.parametrize("name, username", [
-    ("Łukasz Nowak", "lukasz.nowak"),
-    ("Ayşe Yılmaz", "ayse.yilmaz"),
-    ("Δημήτρης Παππάς", "dimitris.pappas"),
-    ("Иван Петров", "ivan.petrov"),
-    ("Zoë  Martin-Dubois", "zoe.martin.dubois"),
-])
+@pytest.mark.parametrize(
+    "name, username",
+    [
+        ("Łukasz Nowak", "lukasz.nowak"),
+        ("Ayşe Yılmaz", "ayse.yilmaz"),
+        ("Δημήτρης Παππάς", "dimitris.pappas"),
+        ("Иван Петров", "ivan.petrov"),
+        ("Zoë  Martin-Dubois", "zoe.martin.dubois"),
+    ],
+)
 def test_pupil_usernames_keep_every_letter_in_ascii(classroom, name, username):
-    (pupil, _), = create_pupil_accounts(teacher=classroom.teacher, classroom=classroom, names=[name]).created
+    ((pupil, _),) = create_pupil_accounts(teacher=classroom.teacher, classroom=classroom, names=[name]).created
     assert pupil.username == username
 
 
 def test_pupils_are_shown_by_first_name_and_initial_and_the_teacher_keeps_the_full_name(classroom):
-    (pupil, _), = create_pupil_accounts(teacher=classroom.teacher, classroom=classroom,
-                                        names=["Zoë Martin"]).created
+    ((pupil, _),) = create_pupil_accounts(teacher=classroom.teacher, classroom=classroom, names=["Zoë Martin"]).created
     assert pupil.public_name == "Zoë M." and str(pupil) == "Zoë M."
     assert pupil.full_name == "Zoë Martin"
     assert pupil.is_class_account
@@ -282,8 +298,9 @@ def test_names_already_in_the_class_are_reported_not_created_again(classroom):
 
 def test_a_teacher_creates_at_most_120_pupil_accounts_a_day(classroom):
     for batch in range(3):
-        create_pupil_accounts(teacher=classroom.teacher, classroom=classroom,
-                              names=[f"Pupil {batch}-{n}" for n in range(40)])
+        create_pupil_accounts(
+            teacher=classroom.teacher, classroom=classroom, names=[f"Pupil {batch}-{n}" for n in range(40)]
+        )
     with pytest.raises(ValidationError, match="120 pupil accounts a day: 0 more today"):
         create_pupil_accounts(teacher=classroom.teacher, classroom=classroom, names=["One More"])
     assert User.objects.filter(created_by=classroom.teacher).count() == 120
@@ -370,11 +387,11 @@ def test_locking_with_rankings_stops_the_students_ranking_too(classroom, student
 
 
 def test_classmates_flags_do_not_hide_a_class_comment_and_the_teacher_is_told(
-        classroom, class_comment, django_capture_on_commit_callbacks):
+    classroom, class_comment, django_capture_on_commit_callbacks
+):
     for _ in range(5):
         with django_capture_on_commit_callbacks(execute=True):
-            flag_comment(member=MembershipFactory(classroom=classroom).member, comment=class_comment,
-                         reason="abuse")
+            flag_comment(member=MembershipFactory(classroom=classroom).member, comment=class_comment, reason="abuse")
     class_comment.refresh_from_db()
     assert class_comment.status == Comment.Status.PUBLISHED
     told = Notification.objects.filter(recipient=classroom.teacher, comment=class_comment)
@@ -383,8 +400,9 @@ def test_classmates_flags_do_not_hide_a_class_comment_and_the_teacher_is_told(
 
 def test_the_teacher_keeps_a_flagged_class_comment_and_the_flags_are_dismissed(classroom, class_comment):
     flag_comment(member=MembershipFactory(classroom=classroom).member, comment=class_comment, reason="abuse")
-    moderate_comment(moderator=classroom.teacher, comment=class_comment, action="approve",
-                     allowed=teacher_of_comment(class_comment))
+    moderate_comment(
+        moderator=classroom.teacher, comment=class_comment, action="approve", allowed=teacher_of_comment(class_comment)
+    )
     assert class_comment.flags.get().status == Flag.Status.DISMISSED
 
 

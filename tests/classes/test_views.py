@@ -46,8 +46,17 @@ def class_url(classroom, name="class", *args):
 # Seeing the class
 
 
-@pytest.mark.parametrize("role, expected", [("teacher", 200), ("student", 200), ("other_student", 404),
-                                            ("member", 404), ("anonymous", "login"), ("moderator", 200)])
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("teacher", 200),
+        ("student", 200),
+        ("other_student", 404),
+        ("member", 404),
+        ("anonymous", "login"),
+        ("moderator", 200),
+    ],
+)
 def test_class_page(act_as, classroom, role, expected):
     assert outcome(act_as(role).get(class_url(classroom))) == expected
 
@@ -59,18 +68,30 @@ def test_teacher_sees_the_dashboard_and_students_do_not(act_as, classroom):
 
 
 @pytest.mark.parametrize("kind", ["roster", "comments", "results"])
-@pytest.mark.parametrize("role, expected", [("teacher", 200), ("student", 404), ("other_student", 404),
-                                            ("member", 404), ("anonymous", "login"), ("moderator", 404)])
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("teacher", 200),
+        ("student", 404),
+        ("other_student", 404),
+        ("member", 404),
+        ("anonymous", "login"),
+        ("moderator", 404),
+    ],
+)
 def test_exports_are_for_the_teacher(act_as, classroom, kind, role, expected):
     assert outcome(act_as(role).get(class_url(classroom, "class_export", kind))) == expected
 
 
-@pytest.mark.parametrize("name, data", [
-    ("class_settings", {"is_locked": "on"}),
-    ("class_settings", {"regenerate": "1"}),
-    ("class_prompt", {"text": "Discuss!"}),
-    ("class_accounts", {"names": "Pupil One"}),
-])
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("class_settings", {"is_locked": "on"}),
+        ("class_settings", {"regenerate": "1"}),
+        ("class_prompt", {"text": "Discuss!"}),
+        ("class_accounts", {"names": "Pupil One"}),
+    ],
+)
 @pytest.mark.parametrize("role", ["student", "other_student", "member", "moderator"])
 def test_teacher_controls_refuse_everyone_else(act_as, classroom, name, data, role):
     code = classroom.join_code
@@ -127,8 +148,17 @@ def space_url(topic, classroom):
     return f"{topic.get_absolute_url()}?space={classroom.pk}"
 
 
-@pytest.mark.parametrize("role, expected", [("teacher", 200), ("student", 200), ("other_student", 404),
-                                            ("member", 404), ("anonymous", 404), ("moderator", 200)])
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("teacher", 200),
+        ("student", 200),
+        ("other_student", 404),
+        ("member", 404),
+        ("anonymous", 404),
+        ("moderator", 200),
+    ],
+)
 def test_class_space_on_a_topic_page(act_as, classroom, topic, role, expected):
     CommentFactory(topic=topic, classroom=classroom, body="Class secret.")
     response = act_as(role).get(space_url(topic, classroom))
@@ -143,8 +173,10 @@ def test_class_comments_never_show_in_the_public_discussion(act_as, classroom, t
     assert "Class secret." not in act_as(role).get(topic.get_absolute_url() + "?space=everyone").content.decode()
 
 
-@pytest.mark.parametrize("role, opens_on_class", [("teacher", True), ("student", True), ("other_student", False),
-                                                  ("member", False), ("anonymous", False)])
+@pytest.mark.parametrize(
+    "role, opens_on_class",
+    [("teacher", True), ("student", True), ("other_student", False), ("member", False), ("anonymous", False)],
+)
 def test_members_of_a_class_open_topics_on_the_class_tab(act_as, classroom, topic, role, opens_on_class):
     CommentFactory(topic=topic, classroom=classroom, body="Class secret.")
     html = act_as(role).get(topic.get_absolute_url()).content.decode()
@@ -158,8 +190,9 @@ def test_the_public_tab_says_it_posts_publicly_and_offers_the_class(act_as, clas
     assert "Posting <strong>publicly</strong>" in html and "Post to 10B instead" in html
 
 
-@pytest.mark.parametrize("role, expected", [("student", 200), ("teacher", 200), ("other_student", 404),
-                                            ("member", 404), ("anonymous", 404)])
+@pytest.mark.parametrize(
+    "role, expected", [("student", 200), ("teacher", 200), ("other_student", 404), ("member", 404), ("anonymous", 404)]
+)
 def test_class_comment_permalink(act_as, classroom, topic, role, expected):
     comment = CommentFactory(topic=topic, classroom=classroom)
     response = act_as(role).get(comment.get_absolute_url())
@@ -168,8 +201,10 @@ def test_class_comment_permalink(act_as, classroom, topic, role, expected):
         assert f"?space={classroom.pk}" in response["Location"]
 
 
-@pytest.mark.parametrize("role, allowed", [("student", True), ("teacher", True), ("other_student", False),
-                                           ("member", False), ("anonymous", False)])
+@pytest.mark.parametrize(
+    "role, allowed",
+    [("student", True), ("teacher", True), ("other_student", False), ("member", False), ("anonymous", False)],
+)
 def test_who_may_post_in_the_class_tab(act_as, classroom, topic, role, allowed):
     url = reverse("forum:comment_create", args=[classroom.article.slug, topic.slug])
     act_as(role).post(url, {"body": "Tab post.", "space": classroom.pk})
@@ -202,16 +237,18 @@ def test_removed_students_comments_leave_the_class_view(act_as, classroom, topic
 
 def test_teacher_hides_a_class_comment_from_the_topic_page(act_as, classroom, topic, student):
     comment = post_comment(author=student, topic=topic, body="Rude.", classroom=classroom)
-    act_as("teacher").post(reverse("forum:comment_moderate", args=[comment.pk]), {"decision": "hide",
-                                                                                 "reason": "Be kind."})
+    act_as("teacher").post(
+        reverse("forum:comment_moderate", args=[comment.pk]), {"decision": "hide", "reason": "Be kind."}
+    )
     comment.refresh_from_db()
     assert comment.status == Comment.Status.HIDDEN
 
 
 def test_teacher_cannot_moderate_the_public_discussion(act_as, classroom, topic):
     comment = CommentFactory(topic=topic)
-    response = act_as("teacher").post(reverse("forum:comment_moderate", args=[comment.pk]),
-                                      {"decision": "hide", "reason": "x"})
+    response = act_as("teacher").post(
+        reverse("forum:comment_moderate", args=[comment.pk]), {"decision": "hide", "reason": "x"}
+    )
     assert response.status_code == 403
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PUBLISHED
@@ -262,8 +299,7 @@ def test_dashboard_figures_match_the_hand_count(act_as, classroom, participation
     assert (ali.comment_total, ali.reply_total, ali.words, ali.helpful, ali.ballot_version) == (0, 0, 0, 0, 0)
 
 
-@pytest.mark.parametrize("sort, first", [("comments", "Sam Student"), ("name", "Ali Absent"),
-                                         ("words", "Sam Student")])
+@pytest.mark.parametrize("sort, first", [("comments", "Sam Student"), ("name", "Ali Absent"), ("words", "Sam Student")])
 def test_roster_sorts_by_any_column(act_as, classroom, participation, sort, first):
     roster = act_as("teacher").get(class_url(classroom), {"sort": sort}).context["roster"]
     assert roster[0].member.display_name == first
@@ -290,12 +326,19 @@ def test_class_results_stay_hidden_until_the_student_votes_when_set(act_as, clas
 
 
 @pytest.mark.parametrize("students, comments", [(1, 10), (40, 2000)])
-def test_dashboard_costs_the_same_for_a_big_class(act_as, classroom, topic, django_assert_num_queries,
-                                                  students, comments):
+def test_dashboard_costs_the_same_for_a_big_class(
+    act_as, classroom, topic, django_assert_num_queries, students, comments
+):
     members = [MembershipFactory(classroom=classroom).member for _ in range(students)]
     Comment.objects.bulk_create(
-        Comment(topic=topic, author=members[n % students], classroom=classroom, body="w w", body_html="<p>w w</p>",
-                word_count=2)
+        Comment(
+            topic=topic,
+            author=members[n % students],
+            classroom=classroom,
+            body="w w",
+            body_html="<p>w w</p>",
+            word_count=2,
+        )
         for n in range(comments)
     )
     client = act_as("teacher")
@@ -326,16 +369,18 @@ def test_roster_export(act_as, classroom, participation):
 
 
 def test_comments_export_escapes_formulas(act_as, classroom, topic, student):
-    for body in ("=HYPERLINK(\"http://evil\")", "+1", "-2", "@SUM(A1)", "Ünïcode ✓"):
+    for body in ('=HYPERLINK("http://evil")', "+1", "-2", "@SUM(A1)", "Ünïcode ✓"):
         post_comment(author=student, topic=topic, body=body, classroom=classroom)
     rows = rows_of(act_as("teacher").get(class_url(classroom, "class_export", "comments")))
     texts = [row[-1] for row in rows[1:]]
-    assert texts == ["'=HYPERLINK(\"http://evil\")", "'+1", "'-2", "'@SUM(A1)", "Ünïcode ✓"]
+    assert texts == ['\'=HYPERLINK("http://evil")', "'+1", "'-2", "'@SUM(A1)", "Ünïcode ✓"]
 
 
 def test_comments_export_names_the_author_replied_to_as_the_teacher_knows_them(act_as, classroom, topic, student):
-    pupil = MembershipFactory(classroom=classroom, member=MemberFactory(
-        display_name="Kim P.", first_name="Kimberly", last_name="Papadopoulou")).member
+    pupil = MembershipFactory(
+        classroom=classroom,
+        member=MemberFactory(display_name="Kim P.", first_name="Kimberly", last_name="Papadopoulou"),
+    ).member
     question = post_comment(author=pupil, topic=topic, body="Why talk at all?", classroom=classroom)
     answer = post_comment(author=student, topic=topic, body="To avoid escalation.", parent=question)
     rows = rows_of(act_as("teacher").get(class_url(classroom, "class_export", "comments")))
@@ -347,8 +392,9 @@ def test_comments_export_names_the_author_replied_to_as_the_teacher_knows_them(a
 
 
 @pytest.mark.parametrize("replies", [1, 30])
-def test_comments_export_costs_the_same_whatever_the_replies(act_as, classroom, topic, student,
-                                                            django_assert_num_queries, replies):
+def test_comments_export_costs_the_same_whatever_the_replies(
+    act_as, classroom, topic, student, django_assert_num_queries, replies
+):
     question = post_comment(author=student, topic=topic, body="Why?", classroom=classroom)
     for n in range(replies):
         author = MembershipFactory(classroom=classroom).member
@@ -405,19 +451,29 @@ def test_the_sheet_is_kept_from_caches_and_gone_when_the_teacher_says_so(act_as,
     assert "The password sheet is gone" in html and "dee.pupil" not in html
 
 
-@pytest.mark.parametrize("role, expected", [("teacher", 200), ("student", 404), ("other_student", 404),
-                                            ("member", 404), ("anonymous", "login"), ("moderator", 404)])
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("teacher", 200),
+        ("student", 404),
+        ("other_student", 404),
+        ("member", 404),
+        ("anonymous", "login"),
+        ("moderator", 404),
+    ],
+)
 def test_password_sheet_page(act_as, classroom, role, expected):
     assert outcome(act_as(role).get(class_url(classroom, "class_sheet"))) == expected
 
 
 def test_pupil_chooses_a_password_at_first_login_and_lands_in_the_class(client, classroom):
-    (pupil, password), = create_pupil_accounts(teacher=classroom.teacher, classroom=classroom,
-                                               names=["Fay"]).created
+    ((pupil, password),) = create_pupil_accounts(teacher=classroom.teacher, classroom=classroom, names=["Fay"]).created
     client.post(reverse("login"), {"username": pupil.username, "password": password})
     assert client.get(classroom.get_absolute_url())["Location"] == reverse("password_change")
-    response = client.post(reverse("password_change"), {
-        "old_password": password, "new_password1": "my-Own-secret-42", "new_password2": "my-Own-secret-42"})
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": password, "new_password1": "my-Own-secret-42", "new_password2": "my-Own-secret-42"},
+    )
     assert response["Location"] == classroom.get_absolute_url()
     pupil.refresh_from_db()
     assert not pupil.must_change_password
@@ -489,8 +545,17 @@ def pupil(classroom):
     return create_pupil_accounts(teacher=classroom.teacher, classroom=classroom, names=["Zoë Martin"]).created[0][0]
 
 
-@pytest.mark.parametrize("role, expected", [("teacher", 200), ("student", 200), ("other_student", 404),
-                                            ("member", 404), ("anonymous", 404), ("moderator", 200)])
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("teacher", 200),
+        ("student", 200),
+        ("other_student", 404),
+        ("member", 404),
+        ("anonymous", 404),
+        ("moderator", 200),
+    ],
+)
 def test_a_pupils_profile_is_for_their_class_and_moderators(act_as, pupil, role, expected):
     assert act_as(role).get(pupil.get_absolute_url()).status_code == expected
 
@@ -546,14 +611,32 @@ def test_removing_a_student_asks_first(act_as, classroom, student):
     assert not classroom.memberships.active().filter(member=student).exists()
 
 
-@pytest.mark.parametrize("role, expected", [("teacher", 200), ("student", 404), ("other_student", 404),
-                                            ("member", 404), ("anonymous", "login"), ("moderator", 404)])
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("teacher", 200),
+        ("student", 404),
+        ("other_student", 404),
+        ("member", 404),
+        ("anonymous", "login"),
+        ("moderator", 404),
+    ],
+)
 def test_remove_student_question(act_as, classroom, student, role, expected):
     assert outcome(act_as(role).get(class_url(classroom, "class_student", student.pk))) == expected
 
 
-@pytest.mark.parametrize("role, moved", [("teacher", True), ("student", False), ("other_student", False),
-                                         ("member", False), ("anonymous", False), ("moderator", False)])
+@pytest.mark.parametrize(
+    "role, moved",
+    [
+        ("teacher", True),
+        ("student", False),
+        ("other_student", False),
+        ("member", False),
+        ("anonymous", False),
+        ("moderator", False),
+    ],
+)
 def test_who_moves_the_lesson_phases(act_as, classroom, role, moved):
     act_as(role).post(class_url(classroom, "class_settings"), {"phase": "discuss"})
     classroom.refresh_from_db()
@@ -575,6 +658,8 @@ def test_the_teacher_sees_flagged_class_comments_and_keeps_one(act_as, classroom
     assert f'id="flagged-{comment.pk}"' in client.get(class_url(classroom)).content.decode()
     client.post(reverse("forum:comment_moderate", args=[comment.pk]), {"decision": "approve"})
     assert f'id="flagged-{comment.pk}"' not in client.get(class_url(classroom)).content.decode()
+
+
 # Unlocking a student locked out after wrong passwords
 
 SCHOOL = "198.51.100.7"  # the school's one public address (a documentation address)
@@ -623,8 +708,10 @@ def test_unlocking_is_a_post(act_as, classroom, locked_student):
     assert not log_in(locked_student)
 
 
-@pytest.mark.parametrize("role, expected", [("student", 404), ("other_student", 404), ("member", 404),
-                                            ("moderator", 404), ("anonymous", "login")])
+@pytest.mark.parametrize(
+    "role, expected",
+    [("student", 404), ("other_student", 404), ("member", 404), ("moderator", 404), ("anonymous", "login")],
+)
 def test_only_the_classs_teacher_unlocks(act_as, classroom, locked_student, role, expected):
     assert outcome(act_as(role).post(class_url(classroom, "class_unlock", locked_student.pk))) == expected
     assert not ModerationLog.objects.exists()
@@ -659,8 +746,7 @@ def test_teacher_cannot_unlock_a_student_removed_from_the_class(act_as, classroo
 
 def test_a_student_who_ranks_lands_on_the_class_s_results(act_as, classroom, student):
     factor = FactorFactory(article=classroom.article)
-    response = act_as("student").post(reverse("forum:ballot", args=[classroom.article.slug]),
-                                      {f"rank_{factor.pk}": 1})
+    response = act_as("student").post(reverse("forum:ballot", args=[classroom.article.slug]), {f"rank_{factor.pk}": 1})
     assert response["Location"] == f"{classroom.get_absolute_url()}#class-results-heading"
 
 
@@ -682,8 +768,10 @@ def test_no_difference_is_marked_while_nobody_outside_the_class_counts(act_as, c
 
 def test_a_teacher_who_hides_in_place_gets_the_card_with_restore(act_as, classroom, topic, student):
     comment = CommentFactory(topic=topic, classroom=classroom, author=student, body="Off topic.")
-    response = act_as("teacher").post(reverse("forum:comment_moderate", args=[comment.pk]),
-                                      {"decision": "hide", "reason": "Stay on the topic."},
-                                      headers={"HX-Request": "true"})
+    response = act_as("teacher").post(
+        reverse("forum:comment_moderate", args=[comment.pk]),
+        {"decision": "hide", "reason": "Stay on the topic."},
+        headers={"HX-Request": "true"},
+    )
     html = response.content.decode()
     assert "Off topic." in html and 'value="restore"' in html and "This comment is hidden." not in html

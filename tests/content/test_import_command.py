@@ -16,10 +16,7 @@ def import_article(*args) -> str:
 
 
 def content_snapshot():
-    return [
-        list(model.objects.order_by("pk").values())
-        for model in (Article, Topic, Subsection, KeyPoint, FaqEntry)
-    ]
+    return [list(model.objects.order_by("pk").values()) for model in (Article, Topic, Subsection, KeyPoint, FaqEntry)]
 
 
 def test_import_publishes_the_shipped_article(db):

@@ -47,7 +47,7 @@ def test_home_shows_title_lede_topics_key_points_and_faq(article, client):
     for topic in article.topics.all():
         assert f'href="{topic.get_absolute_url()}"' in html
         assert topic.summary in html
-    assert "<th scope=\"row\">Public Opinion</th><td>Shapes leaders’ diplomatic actions.</td>" in html
+    assert '<th scope="row">Public Opinion</th><td>Shapes leaders’ diplomatic actions.</td>' in html
     for entry in article.faqs.all():
         assert f'href="{reverse("forum:faq", args=[article.slug])}#{entry.anchor}"' in html
     assert "<title>The reduction in US-Russia peace talks · Peace Talks Forum</title>" in html
@@ -87,15 +87,26 @@ def test_editing_a_topic_in_the_admin_shows_on_the_site(article, client):
     data = {name: value for name, value in form.initial.items() if value is not None}
     data.update(
         {
-            "article": topic.article_id, "title": "A retitled topic", "intro": "A **new** opening.",
-            "subsections-TOTAL_FORMS": 3, "subsections-INITIAL_FORMS": 3,
-            "subsections-MIN_NUM_FORMS": 0, "subsections-MAX_NUM_FORMS": 1000,
+            "article": topic.article_id,
+            "title": "A retitled topic",
+            "intro": "A **new** opening.",
+            "subsections-TOTAL_FORMS": 3,
+            "subsections-INITIAL_FORMS": 3,
+            "subsections-MIN_NUM_FORMS": 0,
+            "subsections-MAX_NUM_FORMS": 1000,
         }
     )
     for i, sub in enumerate(topic.subsections.all()):
-        data.update({f"subsections-{i}-id": sub.pk, f"subsections-{i}-topic": topic.pk,
-                     f"subsections-{i}-position": sub.position, f"subsections-{i}-title": sub.title,
-                     f"subsections-{i}-anchor": sub.anchor, f"subsections-{i}-body": sub.body})
+        data.update(
+            {
+                f"subsections-{i}-id": sub.pk,
+                f"subsections-{i}-topic": topic.pk,
+                f"subsections-{i}-position": sub.position,
+                f"subsections-{i}-title": sub.title,
+                f"subsections-{i}-anchor": sub.anchor,
+                f"subsections-{i}-body": sub.body,
+            }
+        )
     data["subsections-0-body"] = "Rewritten by the editor."
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
@@ -141,8 +152,9 @@ def test_500_page_renders_without_a_request(client):
 def test_home_shows_the_leading_factors_and_how_to_vote(article, client, django_capture_on_commit_callbacks):
     from forum.services.voting import add_curated_factors, cast_ballot
 
-    add_curated_factors(article=article, factors=[{"name": "Trust", "description": "d"},
-                                                  {"name": "Sanctions", "description": "d"}])
+    add_curated_factors(
+        article=article, factors=[{"name": "Trust", "description": "d"}, {"name": "Sanctions", "description": "d"}]
+    )
     html = client.get("/").content.decode()
     assert "Members rank the factors" in html and reverse("forum:ballot", args=[article.slug]) in html
     with django_capture_on_commit_callbacks(execute=True):

@@ -19,11 +19,19 @@ def fill(topic, count):
         if parent is not None and n // 2 >= saved:
             Comment.objects.bulk_create(comments[saved:])
             saved = len(comments)
-        comments.append(Comment(
-            topic=topic, author=members[n % 5], parent=parent, root=(parent.root or parent) if parent else None,
-            depth=parent.depth + 1 if parent else 0, anchor=anchor, helpful_count=n % 4,
-            body=f"Comment number {n}.", body_html=f"<p>Comment number {n}.</p>",
-        ))
+        comments.append(
+            Comment(
+                topic=topic,
+                author=members[n % 5],
+                parent=parent,
+                root=(parent.root or parent) if parent else None,
+                depth=parent.depth + 1 if parent else 0,
+                anchor=anchor,
+                helpful_count=n % 4,
+                body=f"Comment number {n}.",
+                body_html=f"<p>Comment number {n}.</p>",
+            )
+        )
     Comment.objects.bulk_create(comments[saved:])
     edit_comment(editor=comments[0].author, comment=comments[0], body="edited")
 
@@ -56,8 +64,7 @@ def test_topic_page_costs_the_same_for_a_reader_whatever_the_comments(topic, cli
 
 
 @pytest.mark.parametrize("count", [10, 100, 1000])
-def test_topic_page_costs_the_same_for_a_member_whatever_the_comments(topic, client, django_assert_num_queries,
-                                                                     count):
+def test_topic_page_costs_the_same_for_a_member_whatever_the_comments(topic, client, django_assert_num_queries, count):
     fill(topic, count)
     member = MemberFactory()
     client.force_login(member)

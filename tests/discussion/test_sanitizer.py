@@ -84,7 +84,7 @@ def test_nul_bytes_are_replaced():
 
 
 def test_stored_comment_html_is_sanitized(db):
-    comment = post_comment(author=MemberFactory(), topic=TopicFactory(), body='<script>x</script>[a](javascript:x)')
+    comment = post_comment(author=MemberFactory(), topic=TopicFactory(), body="<script>x</script>[a](javascript:x)")
     elements = Elements(comment.body_html)
     assert elements.tags == {"p"}
     assert comment.body_html == "<p>&lt;script&gt;x&lt;/script&gt;[a](javascript:x)</p>\n"

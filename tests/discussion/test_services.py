@@ -68,8 +68,12 @@ def test_reply_inherits_the_parents_anchor(db):
 
 @pytest.mark.parametrize(
     "body, message",
-    [("", "Write something"), ("   \n\t ", "Write something"), ("x" * 5001, "under 5,000 characters"),
-     ("a\x00b", "Null characters")],
+    [
+        ("", "Write something"),
+        ("   \n\t ", "Write something"),
+        ("x" * 5001, "under 5,000 characters"),
+        ("a\x00b", "Null characters"),
+    ],
 )
 def test_body_limits_are_enforced(db, body, message):
     with pytest.raises(ValidationError, match=message) as error:

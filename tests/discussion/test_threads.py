@@ -74,7 +74,8 @@ def test_a_permalink_to_a_deep_reply_opens_the_thread_page_at_it(client, root):
 def test_a_long_thread_pages_its_replies_and_the_permalink_finds_the_page(client, root):
     replies = [CommentFactory(topic=root.topic, parent=root, body=f"Answer {n}.") for n in range(105)]
     assert client.get(replies[-1].get_absolute_url())["Location"] == (
-        f"{thread_url(root)}?page=2#comment-{replies[-1].pk}")
+        f"{thread_url(root)}?page=2#comment-{replies[-1].pk}"
+    )
     page2 = client.get(thread_url(root), {"page": 2}).content.decode()
     assert "Answer 104." in page2 and "Answer 3." not in page2
 
@@ -87,8 +88,17 @@ def test_the_thread_page_costs_the_same_whatever_the_replies(client, root, djang
         client.get(thread_url(root))
 
 
-@pytest.mark.parametrize("role, expected", [("student", 200), ("teacher", 200), ("moderator", 200),
-                                            ("other_student", 404), ("member", 404), ("anonymous", 404)])
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("student", 200),
+        ("teacher", 200),
+        ("moderator", 200),
+        ("other_student", 404),
+        ("member", 404),
+        ("anonymous", 404),
+    ],
+)
 def test_a_class_thread_is_for_the_class(db, client, role, expected):
     classroom = ClassroomFactory()
     student = MembershipFactory(classroom=classroom).member

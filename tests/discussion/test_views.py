@@ -67,8 +67,9 @@ def test_muted_member_sees_why_instead_of_the_form(act_as, comment):
 # Posting
 
 
-@pytest.mark.parametrize("role, allowed", [("anonymous", False), ("member", True), ("author", True),
-                                           ("muted", False), ("moderator", True)])
+@pytest.mark.parametrize(
+    "role, allowed", [("anonymous", False), ("member", True), ("author", True), ("muted", False), ("moderator", True)]
+)
 def test_who_may_post_a_comment(act_as, comment, role, allowed):
     url = reverse("forum:comment_create", args=[comment.topic.article.slug, comment.topic.slug])
     response = act_as(role).post(url, {"body": "A new thought."})
@@ -156,8 +157,9 @@ def test_unknown_anchor_is_refused_on_the_form(act_as, comment):
 # Replying
 
 
-@pytest.mark.parametrize("role, allowed", [("anonymous", False), ("member", True), ("author", True),
-                                           ("muted", False), ("moderator", True)])
+@pytest.mark.parametrize(
+    "role, allowed", [("anonymous", False), ("member", True), ("author", True), ("muted", False), ("moderator", True)]
+)
 def test_who_may_reply(act_as, comment, role, allowed):
     response = act_as(role).post(reverse("forum:comment_reply", args=[comment.pk]), {"body": "A reply."})
     assert Comment.objects.filter(body="A reply.", parent=comment).exists() is allowed
@@ -182,7 +184,7 @@ def test_deep_replies_stay_under_the_third_level_and_say_whom_they_answer(act_as
     level3 = CommentFactory(topic=comment.topic, parent=level2, author=MemberFactory(display_name="Third Level"))
     level4 = CommentFactory(topic=comment.topic, parent=level3, body="Fourth level reply.")
     html = act_as("anonymous").get(topic_url(comment)).content.decode()
-    replies_of_level2 = html[html.index(f'id="replies-{level2.pk}"'):]
+    replies_of_level2 = html[html.index(f'id="replies-{level2.pk}"') :]
     assert replies_of_level2.index(f'id="comment-{level3.pk}"') < replies_of_level2.index(f'id="comment-{level4.pk}"')
     assert f'id="replies-{level3.pk}"' not in html  # a reader's page has no empty list under level 3
     assert "in reply to Third Level" in html
@@ -192,8 +194,9 @@ def test_deep_replies_stay_under_the_third_level_and_say_whom_they_answer(act_as
 # Editing, history, deleting
 
 
-@pytest.mark.parametrize("role, status", [("anonymous", 302), ("member", 403), ("author", 200), ("muted", 403),
-                                          ("moderator", 403)])
+@pytest.mark.parametrize(
+    "role, status", [("anonymous", 302), ("member", 403), ("author", 200), ("muted", 403), ("moderator", 403)]
+)
 def test_only_the_author_edits(act_as, comment, role, status):
     client = act_as(role)
     url = reverse("forum:comment_edit", args=[comment.pk])
@@ -213,8 +216,9 @@ def test_edited_comment_says_so_and_the_history_keeps_earlier_versions(act_as, c
     assert CommentRevision.objects.filter(comment=comment).count() == 1
 
 
-@pytest.mark.parametrize("role, status", [("anonymous", 302), ("member", 403), ("author", 200), ("muted", 403),
-                                          ("moderator", 200)])
+@pytest.mark.parametrize(
+    "role, status", [("anonymous", 302), ("member", 403), ("author", 200), ("muted", 403), ("moderator", 200)]
+)
 def test_history_is_for_the_author_and_moderators(act_as, comment, role, status):
     edit_comment(editor=comment.author, comment=comment, body="v2")
     assert act_as(role).get(reverse("forum:comment_history", args=[comment.pk])).status_code == status
@@ -247,8 +251,9 @@ def test_deleted_comment_without_replies_disappears(act_as, comment):
 # Flags and helpful marks
 
 
-@pytest.mark.parametrize("role, allowed", [("anonymous", False), ("member", True), ("author", False),
-                                           ("muted", False), ("moderator", True)])
+@pytest.mark.parametrize(
+    "role, allowed", [("anonymous", False), ("member", True), ("author", False), ("muted", False), ("moderator", True)]
+)
 def test_who_may_flag(act_as, comment, role, allowed):
     act_as(role).post(reverse("forum:comment_flag", args=[comment.pk]), {"reason": "spam"})
     assert Flag.objects.filter(comment=comment).exists() is allowed
@@ -268,8 +273,9 @@ def test_flagging_twice_says_so(act_as, comment):
     assert "already flagged" in client.post(url, {"reason": "abuse"}).content.decode()
 
 
-@pytest.mark.parametrize("role, allowed", [("anonymous", False), ("member", True), ("author", False),
-                                           ("muted", False), ("moderator", True)])
+@pytest.mark.parametrize(
+    "role, allowed", [("anonymous", False), ("member", True), ("author", False), ("muted", False), ("moderator", True)]
+)
 def test_who_may_mark_helpful(act_as, comment, role, allowed):
     act_as(role).post(reverse("forum:comment_helpful", args=[comment.pk]))
     assert HelpfulMark.objects.filter(comment=comment).exists() is allowed
@@ -366,7 +372,8 @@ def test_profile_lists_the_members_comments_with_links(client, comment):
 
 def test_email_on_reply_is_a_setting(act_as, comment):
     client = act_as("author")
-    client.post(reverse("forum:account_settings"), {"display_name": "A", "email": "a@example.org",
-                                                     "email_on_reply": "on"})
+    client.post(
+        reverse("forum:account_settings"), {"display_name": "A", "email": "a@example.org", "email_on_reply": "on"}
+    )
     comment.author.refresh_from_db()
     assert comment.author.email_on_reply is True

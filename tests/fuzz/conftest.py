@@ -35,8 +35,10 @@ from tests.factories import (
 # Each example runs in a savepoint rolled back after it (tests/fuzz/harness.py), so the
 # function-scoped database is the same for every example; no deadline, as the first
 # request of a test pays for the templates.
-COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                                      HealthCheck.data_too_large]}
+COMMON = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+}
 settings.register_profile("fuzz", max_examples=25, **COMMON)
 settings.register_profile("thorough", max_examples=250, **COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fuzz"))
@@ -96,17 +98,30 @@ def world(db):
     moderator = ModeratorFactory()
     comment = CommentFactory(topic=topic, author=author)
     return World(
-        article=article, topic=topic, subsection=subsection, faq=faq, factors=factors,
+        article=article,
+        topic=topic,
+        subsection=subsection,
+        faq=faq,
+        factors=factors,
         pending_factor=FactorFactory(article=article, status=Factor.Status.PENDING, proposed_by=member),
-        member=member, author=author, moderator=moderator, admin=AdminFactory(), teacher=teacher, student=student,
-        pupil=pupil, muted=muted, classroom=classroom,
-        other_class=ClassroomFactory(article=article), prompt=Prompt.objects.create(classroom=classroom, text="Why?"),
+        member=member,
+        author=author,
+        moderator=moderator,
+        admin=AdminFactory(),
+        teacher=teacher,
+        student=student,
+        pupil=pupil,
+        muted=muted,
+        classroom=classroom,
+        other_class=ClassroomFactory(article=article),
+        prompt=Prompt.objects.create(classroom=classroom, text="Why?"),
         comment=comment,
         reply=CommentFactory(topic=topic, author=member, parent=comment),
         hidden=CommentFactory(topic=topic, status=Comment.Status.HIDDEN, status_reason="Rude."),
         pending=CommentFactory(topic=topic, status=Comment.Status.PENDING),
         class_comment=CommentFactory(topic=topic, author=student, classroom=classroom),
         flag=Flag.objects.create(comment=comment, member=member, reason=Flag.Reason.SPAM),
-        restriction=Restriction.objects.create(member=muted, kind=Restriction.Kind.MUTE, reason="Insults.",
-                                               created_by=moderator),
+        restriction=Restriction.objects.create(
+            member=muted, kind=Restriction.Kind.MUTE, reason="Insults.", created_by=moderator
+        ),
     )

@@ -32,15 +32,28 @@ def ranks(w):
 
 # form class: (its constructor's arguments, a valid form's data), both from the world.
 FORMS = {
-    forum_forms.LoginForm: (lambda w: {"request": login_request(w)},
-                            lambda w: {"username": w.member.username, "password": PASSWORD}),
-    forum_forms.AdminLoginForm: (lambda w: {"request": login_request(w)},
-                                 lambda w: {"username": w.moderator.username, "password": PASSWORD}),
-    forum_forms.SignupForm: (lambda w: {}, lambda w: {
-        "username": "newcomer", "email": "new@example.org", "display_name": "New Comer",
-        "password1": "a long pass phrase 42", "password2": "a long pass phrase 42"}),
-    forum_forms.AccountSettingsForm: (lambda w: {"instance": w.member},
-                                      lambda w: {"display_name": "Renamed", "email": "r@example.org"}),
+    forum_forms.LoginForm: (
+        lambda w: {"request": login_request(w)},
+        lambda w: {"username": w.member.username, "password": PASSWORD},
+    ),
+    forum_forms.AdminLoginForm: (
+        lambda w: {"request": login_request(w)},
+        lambda w: {"username": w.moderator.username, "password": PASSWORD},
+    ),
+    forum_forms.SignupForm: (
+        lambda w: {},
+        lambda w: {
+            "username": "newcomer",
+            "email": "new@example.org",
+            "display_name": "New Comer",
+            "password1": "a long pass phrase 42",
+            "password2": "a long pass phrase 42",
+        },
+    ),
+    forum_forms.AccountSettingsForm: (
+        lambda w: {"instance": w.member},
+        lambda w: {"display_name": "Renamed", "email": "r@example.org"},
+    ),
     forum_forms.CommentForm: (
         lambda w: {"subsections": [w.subsection], "prompts": [w.prompt]},
         lambda w: {"body": "A fair point.", "anchor": str(w.subsection.pk), "prompt": str(w.prompt.pk)},
@@ -48,28 +61,45 @@ FORMS = {
     forum_forms.ReplyForm: (lambda w: {}, lambda w: {"body": "I agree."}),
     forum_forms.EditForm: (lambda w: {}, lambda w: {"body": "Edited."}),
     forum_forms.FlagForm: (lambda w: {}, lambda w: {"reason": "other", "note": "An advert."}),
-    forum_forms.BallotForm: (lambda w: {"factors": [(factor, None) for factor in w.factors]},
-                             lambda w: {**ranks(w), "reason": "It decides the rest."}),
+    forum_forms.BallotForm: (
+        lambda w: {"factors": [(factor, None) for factor in w.factors]},
+        lambda w: {**ranks(w), "reason": "It decides the rest."},
+    ),
     forum_forms.ProposeFactorForm: (lambda w: {}, lambda w: {"name": "Energy markets", "description": "Gas."}),
-    forum_forms.ClassForm: (lambda w: {"articles": type(w.article).objects.all()},
-                            lambda w: {"name": "10B", "article": str(w.article.pk)}),
+    forum_forms.ClassForm: (
+        lambda w: {"articles": type(w.article).objects.all()},
+        lambda w: {"name": "10B", "article": str(w.article.pk)},
+    ),
     forum_forms.JoinForm: (lambda w: {}, lambda w: {"code": w.other_class.join_code}),
     forum_forms.PromptForm: (
-        lambda w: {"faqs": FaqEntry.objects.filter(article=w.article),
-                   "topics": Topic.objects.filter(article=w.article)},
+        lambda w: {
+            "faqs": FaqEntry.objects.filter(article=w.article),
+            "topics": Topic.objects.filter(article=w.article),
+        },
         lambda w: {"text": "What changed?", "faq": str(w.faq.pk), "topic": str(w.topic.pk)},
     ),
-    forum_forms.RemovePromptForm: (lambda w: {"prompts": Classroom.objects.get(pk=w.classroom.pk).prompts.all()},
-                                   lambda w: {"remove": str(w.prompt.pk)}),
+    forum_forms.RemovePromptForm: (
+        lambda w: {"prompts": Classroom.objects.get(pk=w.classroom.pk).prompts.all()},
+        lambda w: {"remove": str(w.prompt.pk)},
+    ),
     forum_forms.PupilAccountsForm: (lambda w: {}, lambda w: {"names": "Ann Lee\nBo Chan"}),
-    forum_forms.ChoosePasswordForm: (lambda w: {"user": w.pupil}, lambda w: {
-        "old_password": PASSWORD, "new_password1": "a new pass phrase 42", "new_password2": "a new pass phrase 42"}),
+    forum_forms.ChoosePasswordForm: (
+        lambda w: {"user": w.pupil},
+        lambda w: {
+            "old_password": PASSWORD,
+            "new_password1": "a new pass phrase 42",
+            "new_password2": "a new pass phrase 42",
+        },
+    ),
 }
 
 
 def form_classes() -> set[type]:
-    return {value for value in vars(forum_forms).values() if inspect.isclass(value)
-            and issubclass(value, forms.BaseForm) and value.__module__ == forum_forms.__name__}
+    return {
+        value
+        for value in vars(forum_forms).values()
+        if inspect.isclass(value) and issubclass(value, forms.BaseForm) and value.__module__ == forum_forms.__name__
+    }
 
 
 def test_every_form_class_is_fuzzed():

@@ -74,65 +74,104 @@ POSTS = {
     "forum:topic": Post("member", lambda w: {"article": w.article.slug, "topic": w.topic.slug}),
     "forum:profile": Post("member", lambda w: {"username": w.author.username}),
     # Voting
-    "forum:ballot": Post("member", lambda w: {"article": w.article.slug},
-                         lambda w: {**ranks(w), "reason": "It decides the rest."}),
-    "forum:propose_factor": Post("member", lambda w: {"article": w.article.slug},
-                                 lambda w: {"name": "Energy markets", "description": "Gas prices."}),
+    "forum:ballot": Post(
+        "member", lambda w: {"article": w.article.slug}, lambda w: {**ranks(w), "reason": "It decides the rest."}
+    ),
+    "forum:propose_factor": Post(
+        "member",
+        lambda w: {"article": w.article.slug},
+        lambda w: {"name": "Energy markets", "description": "Gas prices."},
+    ),
     # Discussion
     "forum:comment_create": Post(
-        "student", lambda w: {"article": w.article.slug, "topic": w.topic.slug},
-        lambda w: {"body": "A fair point.", "space": str(w.classroom.pk), "anchor": str(w.subsection.pk),
-                   "prompt": str(w.prompt.pk)},
+        "student",
+        lambda w: {"article": w.article.slug, "topic": w.topic.slug},
+        lambda w: {
+            "body": "A fair point.",
+            "space": str(w.classroom.pk),
+            "anchor": str(w.subsection.pk),
+            "prompt": str(w.prompt.pk),
+        },
         lambda w: {"preview": "1"},
     ),
-    "forum:comment_reply": Post("member", lambda w: {"pk": w.comment.pk}, lambda w: {"body": "I agree."},
-                                lambda w: {"preview": "1"}),
-    "forum:comment_edit": Post("author", lambda w: {"pk": w.comment.pk}, lambda w: {"body": "Edited."},
-                               lambda w: {"preview": "1"}),
+    "forum:comment_reply": Post(
+        "member", lambda w: {"pk": w.comment.pk}, lambda w: {"body": "I agree."}, lambda w: {"preview": "1"}
+    ),
+    "forum:comment_edit": Post(
+        "author", lambda w: {"pk": w.comment.pk}, lambda w: {"body": "Edited."}, lambda w: {"preview": "1"}
+    ),
     "forum:comment_delete": Post("author", lambda w: {"pk": w.comment.pk}),
     "forum:comment_flag": Post("student", lambda w: {"pk": w.comment.pk}, lambda w: {"reason": "other", "note": "Ad."}),
     "forum:comment_helpful": Post("member", lambda w: {"pk": w.comment.pk}),
-    "forum:comment_moderate": Post("moderator", lambda w: {"pk": w.comment.pk},
-                                   lambda w: {"decision": "hide", "reason": "Off topic."}),
+    "forum:comment_moderate": Post(
+        "moderator", lambda w: {"pk": w.comment.pk}, lambda w: {"decision": "hide", "reason": "Off topic."}
+    ),
     # Classes
     "forum:class_create": Post("member", fields=lambda w: {"name": "10B", "article": str(w.article.pk)}),
     "forum:class_join": Post("member", fields=lambda w: {"code": w.other_class.join_code}),
-    "forum:class_join_link": Post("member", lambda w: {"code": w.other_class.join_code},
-                                  lambda w: {"code": w.other_class.join_code}),
-    "forum:class_settings": Post("teacher", lambda w: {"pk": w.classroom.pk},
-                                 lambda w: {"is_open": "on", "is_locked": "on", "lock_rankings": "on"},
-                                 lambda w: {"regenerate": "1", "phase": "discuss"}),
-    "forum:class_student": Post("teacher", lambda w: {"pk": w.classroom.pk, "member": w.student.pk},
-                                extras=lambda w: {"readmit": "1"}),
+    "forum:class_join_link": Post(
+        "member", lambda w: {"code": w.other_class.join_code}, lambda w: {"code": w.other_class.join_code}
+    ),
+    "forum:class_settings": Post(
+        "teacher",
+        lambda w: {"pk": w.classroom.pk},
+        lambda w: {"is_open": "on", "is_locked": "on", "lock_rankings": "on"},
+        lambda w: {"regenerate": "1", "phase": "discuss"},
+    ),
+    "forum:class_student": Post(
+        "teacher", lambda w: {"pk": w.classroom.pk, "member": w.student.pk}, extras=lambda w: {"readmit": "1"}
+    ),
     "forum:class_reset_password": Post("teacher", lambda w: {"pk": w.classroom.pk, "member": w.pupil.pk}),
     "forum:class_leave": Post("student", lambda w: {"pk": w.classroom.pk}),
-    "forum:class_prompt": Post("teacher", lambda w: {"pk": w.classroom.pk},
-                               lambda w: {"text": "What changed?", "faq": str(w.faq.pk), "topic": str(w.topic.pk)},
-                               lambda w: {"remove": str(w.prompt.pk)}),
-    "forum:class_accounts": Post("teacher", lambda w: {"pk": w.classroom.pk},
-                                 lambda w: {"names": "Ann Lee\nBo Chan"}),
+    "forum:class_prompt": Post(
+        "teacher",
+        lambda w: {"pk": w.classroom.pk},
+        lambda w: {"text": "What changed?", "faq": str(w.faq.pk), "topic": str(w.topic.pk)},
+        lambda w: {"remove": str(w.prompt.pk)},
+    ),
+    "forum:class_accounts": Post("teacher", lambda w: {"pk": w.classroom.pk}, lambda w: {"names": "Ann Lee\nBo Chan"}),
     "forum:class_sheet": Post("teacher", lambda w: {"pk": w.classroom.pk}),
     "forum:class_unlock": Post("teacher", lambda w: {"pk": w.classroom.pk, "member": w.student.pk}),
     # Accounts: ours, and Django's views with our forms
-    "forum:signup": Post("anonymous", fields=lambda w: {
-        "username": "newcomer", "email": "new@example.org", "display_name": "New Comer",
-        "password1": "a long pass phrase 42", "password2": "a long pass phrase 42", "next": "/"}),
-    "forum:account_settings": Post("member", fields=lambda w: {
-        "display_name": "Renamed", "email": "renamed@example.org", "email_on_reply": "on"}),
-    "login": Post("anonymous", fields=lambda w: {"username": w.member.username, "password": PASSWORD,
-                                                 "next": "/"}),
+    "forum:signup": Post(
+        "anonymous",
+        fields=lambda w: {
+            "username": "newcomer",
+            "email": "new@example.org",
+            "display_name": "New Comer",
+            "password1": "a long pass phrase 42",
+            "password2": "a long pass phrase 42",
+            "next": "/",
+        },
+    ),
+    "forum:account_settings": Post(
+        "member", fields=lambda w: {"display_name": "Renamed", "email": "renamed@example.org", "email_on_reply": "on"}
+    ),
+    "login": Post("anonymous", fields=lambda w: {"username": w.member.username, "password": PASSWORD, "next": "/"}),
     "logout": Post("member"),
-    "password_change": Post("member", fields=lambda w: {
-        "old_password": PASSWORD, "new_password1": "a new pass phrase 42", "new_password2": "a new pass phrase 42"}),
+    "password_change": Post(
+        "member",
+        fields=lambda w: {
+            "old_password": PASSWORD,
+            "new_password1": "a new pass phrase 42",
+            "new_password2": "a new pass phrase 42",
+        },
+    ),
     "password_reset": Post("anonymous", fields=lambda w: {"email": w.member.email}),
-    "password_reset_confirm": Post("anonymous", lambda w: {"uidb64": "MQ", "token": "set-password"},
-                                   lambda w: {"new_password1": "a new pass phrase 42",
-                                              "new_password2": "a new pass phrase 42"}),
+    "password_reset_confirm": Post(
+        "anonymous",
+        lambda w: {"uidb64": "MQ", "token": "set-password"},
+        lambda w: {"new_password1": "a new pass phrase 42", "new_password2": "a new pass phrase 42"},
+    ),
 }
 
 # A teacher moderates their own class's comments from the site too.
-VARIANTS = {**POSTS, "forum:comment_moderate (teacher)": Post(
-    "teacher", lambda w: {"pk": w.class_comment.pk}, lambda w: {"decision": "hide", "reason": "Unkind."})}
+VARIANTS = {
+    **POSTS,
+    "forum:comment_moderate (teacher)": Post(
+        "teacher", lambda w: {"pk": w.class_comment.pk}, lambda w: {"decision": "hide", "reason": "Unkind."}
+    ),
+}
 
 
 def test_every_view_that_takes_a_post_is_fuzzed():

@@ -8,8 +8,12 @@ from forum.services.discussion import flag_comment
 from tests.factories import AdminFactory, CommentFactory, FactorFactory, MemberFactory, ModeratorFactory
 
 ROLES = ["moderator", "staff", "member", "superuser"]
-FACTORIES = {"moderator": ModeratorFactory, "staff": lambda: MemberFactory(is_staff=True),
-             "member": MemberFactory, "superuser": AdminFactory}
+FACTORIES = {
+    "moderator": ModeratorFactory,
+    "staff": lambda: MemberFactory(is_staff=True),
+    "member": MemberFactory,
+    "superuser": AdminFactory,
+}
 
 MODERATION_PAGES = [
     "admin:forum_moderationqueueitem_changelist",
@@ -77,8 +81,9 @@ def test_moderator_sees_a_member_but_cannot_change_their_password(login_as):
 
 
 def test_moderator_cannot_edit_an_article(login_as, article):
-    response = login_as("moderator").post(reverse("admin:forum_article_change", args=[article.pk]),
-                                          {"title": "Vandalised"})
+    response = login_as("moderator").post(
+        reverse("admin:forum_article_change", args=[article.pk]), {"title": "Vandalised"}
+    )
     assert response.status_code == 403
     article.refresh_from_db()
     assert article.title != "Vandalised"
@@ -115,16 +120,21 @@ def test_queue_costs_the_same_whatever_its_length(login_as, django_assert_max_nu
         client.get(reverse("admin:forum_moderationqueueitem_changelist"))
 
 
-@pytest.mark.parametrize("decision, before, after", [
-    ("approve", Comment.Status.PENDING, Comment.Status.PUBLISHED),
-    ("hide", Comment.Status.PENDING, Comment.Status.HIDDEN),
-    ("restore", Comment.Status.HIDDEN, Comment.Status.PUBLISHED),
-])
+@pytest.mark.parametrize(
+    "decision, before, after",
+    [
+        ("approve", Comment.Status.PENDING, Comment.Status.PUBLISHED),
+        ("hide", Comment.Status.PENDING, Comment.Status.HIDDEN),
+        ("restore", Comment.Status.HIDDEN, Comment.Status.PUBLISHED),
+    ],
+)
 def test_one_click_decisions_from_the_queue(login_as, decision, before, after):
     comment = CommentFactory(status=before)
     client = login_as("moderator")
-    response = client.post(reverse("admin:forum_moderationqueueitem_decide", args=[comment.pk]),
-                           {"decision": decision, f"reason-{comment.pk}": "Checked."})
+    response = client.post(
+        reverse("admin:forum_moderationqueueitem_decide", args=[comment.pk]),
+        {"decision": decision, f"reason-{comment.pk}": "Checked."},
+    )
     assert response.status_code == 302
     comment.refresh_from_db()
     assert comment.status == after
@@ -134,8 +144,9 @@ def test_one_click_decisions_from_the_queue(login_as, decision, before, after):
 def test_one_click_hide_without_a_reason_says_why_it_failed(login_as):
     comment = CommentFactory(status=Comment.Status.PENDING)
     client = login_as("moderator")
-    response = client.post(reverse("admin:forum_moderationqueueitem_decide", args=[comment.pk]),
-                           {"decision": "hide"}, follow=True)
+    response = client.post(
+        reverse("admin:forum_moderationqueueitem_decide", args=[comment.pk]), {"decision": "hide"}, follow=True
+    )
     assert "Say why the comment is hidden" in response.content.decode()
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PENDING
@@ -144,8 +155,7 @@ def test_one_click_hide_without_a_reason_says_why_it_failed(login_as):
 @pytest.mark.parametrize("role", ["staff", "member"])
 def test_one_click_decisions_are_refused_to_others(login_as, role):
     comment = CommentFactory(status=Comment.Status.PENDING)
-    login_as(role).post(reverse("admin:forum_moderationqueueitem_decide", args=[comment.pk]),
-                        {"decision": "approve"})
+    login_as(role).post(reverse("admin:forum_moderationqueueitem_decide", args=[comment.pk]), {"decision": "approve"})
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PENDING
 
@@ -174,8 +184,15 @@ def test_bulk_hide_asks_for_a_reason_then_hides_all(login_as):
 def test_bulk_restore_reports_comments_it_could_not_restore(login_as):
     hidden, published = CommentFactory(status=Comment.Status.HIDDEN), CommentFactory()
     client = login_as("moderator")
-    response = bulk(client, "admin:forum_comment_changelist", "restore", [hidden, published], apply="Restore",
-                    reason="", follow=True)
+    response = bulk(
+        client,
+        "admin:forum_comment_changelist",
+        "restore",
+        [hidden, published],
+        apply="Restore",
+        reason="",
+        follow=True,
+    )
     html = response.content.decode()
     assert "Restore: 1 done." in html and "cannot be restored" in html
 
@@ -206,9 +223,10 @@ def test_staff_outside_the_group_cannot_run_actions(login_as):
 def test_moderator_mutes_a_member_from_the_admin(login_as):
     member = MemberFactory()
     client = login_as("moderator")
-    response = client.post(reverse("admin:forum_restriction_add"),
-                           {"member": member.pk, "kind": "mute", "reason": "Insults.", "ends_at_0": "",
-                            "ends_at_1": ""})
+    response = client.post(
+        reverse("admin:forum_restriction_add"),
+        {"member": member.pk, "kind": "mute", "reason": "Insults.", "ends_at_0": "", "ends_at_1": ""},
+    )
     assert response.status_code == 302
     restriction = Restriction.objects.get(member=member)
     assert (restriction.kind, restriction.created_by, restriction.ends_at) == ("mute", client.user, None)
@@ -226,8 +244,7 @@ def test_moderator_lifts_a_restriction_early(login_as):
 # Nothing is deleted
 
 
-@pytest.mark.parametrize("model", ["comment", "flag", "ballot", "moderationlog", "moderationqueueitem",
-                                   "restriction"])
+@pytest.mark.parametrize("model", ["comment", "flag", "ballot", "moderationlog", "moderationqueueitem", "restriction"])
 def test_nothing_can_be_deleted_even_by_a_superuser(login_as, model):
     client = login_as("superuser")
     response = client.get(reverse(f"admin:forum_{model}_changelist"))
@@ -249,9 +266,16 @@ def test_the_log_cannot_be_edited_or_deleted(login_as):
 def test_settings_changes_are_logged(login_as):
     client = login_as("superuser")
     ModerationSettings.load()
-    client.post(reverse("admin:forum_moderationsettings_change", args=[1]),
-                {"pre_moderation": "everything", "new_member_comments": 3, "held_words": "scam",
-                 "flag_threshold": 2, "members_can_propose_factors": "on"})
+    client.post(
+        reverse("admin:forum_moderationsettings_change", args=[1]),
+        {
+            "pre_moderation": "everything",
+            "new_member_comments": 3,
+            "held_words": "scam",
+            "flag_threshold": 2,
+            "members_can_propose_factors": "on",
+        },
+    )
     rules = ModerationSettings.load()
     assert (rules.pre_moderation, rules.flag_threshold, rules.held_words) == ("everything", 2, "scam")
     assert "flag_threshold" in ModerationLog.objects.get(action="settings").reason

@@ -32,8 +32,9 @@ def moderator(client, db):
 @pytest.mark.parametrize("reason", BAD_REASONS)
 def test_hiding_from_the_site_with_a_reason_that_does_not_fit_is_refused(client, moderator, reason):
     comment = CommentFactory()
-    response = client.post(reverse("forum:comment_moderate", args=[comment.pk]),
-                           {"decision": "hide", "reason": reason}, follow=True)
+    response = client.post(
+        reverse("forum:comment_moderate", args=[comment.pk]), {"decision": "hide", "reason": reason}, follow=True
+    )
     assert response.status_code == 200
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PUBLISHED
@@ -42,10 +43,15 @@ def test_hiding_from_the_site_with_a_reason_that_does_not_fit_is_refused(client,
 
 def test_a_too_long_reason_on_the_site_is_an_error_saying_how_long_it_may_be(client, moderator):
     comment = CommentFactory()
-    response = client.post(reverse("forum:comment_moderate", args=[comment.pk]),
-                           {"decision": "hide", "reason": TOO_LONG_FOR_A_DECISION}, follow=True)
-    assert '<div class="alert alert-danger">Keep the reason under 300 characters (this one has 301).</div>' \
+    response = client.post(
+        reverse("forum:comment_moderate", args=[comment.pk]),
+        {"decision": "hide", "reason": TOO_LONG_FOR_A_DECISION},
+        follow=True,
+    )
+    assert (
+        '<div class="alert alert-danger">Keep the reason under 300 characters (this one has 301).</div>'
         in response.content.decode()
+    )
 
 
 def test_the_sites_reason_box_allows_as_many_characters_as_the_comment_keeps(client, moderator):
@@ -55,8 +61,10 @@ def test_the_sites_reason_box_allows_as_many_characters_as_the_comment_keeps(cli
 
 
 def bulk(client, model, action, objects, **extra):
-    return client.post(reverse(f"admin:forum_{model}_changelist"),
-                       {"action": action, "_selected_action": [obj.pk for obj in objects], **extra})
+    return client.post(
+        reverse(f"admin:forum_{model}_changelist"),
+        {"action": action, "_selected_action": [obj.pk for obj in objects], **extra},
+    )
 
 
 @pytest.mark.parametrize("reason", BAD_REASONS)
@@ -72,8 +80,9 @@ def test_admin_bulk_hide_with_a_reason_that_does_not_fit_asks_again_keeping_the_
 
 def test_admin_reason_box_allows_as_many_characters_as_the_column_keeps(client, moderator):
     hide = bulk(client, "comment", "hide", [CommentFactory()]).content.decode()
-    lift = bulk(client, "restriction", "lift", [Restriction.objects.create(member=MemberFactory(), kind="mute",
-                                                                           reason="x")]).content.decode()
+    lift = bulk(
+        client, "restriction", "lift", [Restriction.objects.create(member=MemberFactory(), kind="mute", reason="x")]
+    ).content.decode()
     assert 'maxlength="300"' in hide  # Comment.status_reason
     assert 'maxlength="500"' in lift  # ModerationLog.reason
 
@@ -89,18 +98,25 @@ def test_rejecting_a_factor_with_a_reason_that_does_not_fit_asks_again(client, m
 
 DECISIONS = {
     "moderate_comment": lambda moderator, reason: moderate_comment(
-        moderator=moderator, comment=CommentFactory(), action="hide", reason=reason),
+        moderator=moderator, comment=CommentFactory(), action="hide", reason=reason
+    ),
     "decide_factor": lambda moderator, reason: decide_factor(
-        moderator=moderator, factor=FactorFactory(status=Factor.Status.PENDING), approve=False, reason=reason),
+        moderator=moderator, factor=FactorFactory(status=Factor.Status.PENDING), approve=False, reason=reason
+    ),
     "resolve_flags": lambda moderator, reason: resolve_flags(
-        moderator=moderator, comment=CommentFactory(), outcome="dismissed", reason=reason + "x" * 200),
+        moderator=moderator, comment=CommentFactory(), outcome="dismissed", reason=reason + "x" * 200
+    ),
     "lift_restriction": lambda moderator, reason: lift_restriction(
-        moderator=moderator, restriction=Restriction.objects.create(member=MemberFactory(), kind="mute", reason="x"),
-        reason=reason + "x" * 200),
+        moderator=moderator,
+        restriction=Restriction.objects.create(member=MemberFactory(), kind="mute", reason="x"),
+        reason=reason + "x" * 200,
+    ),
     "set_teacher_trust": lambda moderator, reason: set_teacher_trust(
-        moderator=moderator, teacher=MemberFactory(), trusted=True, reason=reason + "x" * 200),
+        moderator=moderator, teacher=MemberFactory(), trusted=True, reason=reason + "x" * 200
+    ),
     "restrict_member": lambda moderator, reason: restrict_member(
-        moderator=moderator, member=MemberFactory(), kind="mute", reason=reason),
+        moderator=moderator, member=MemberFactory(), kind="mute", reason=reason
+    ),
 }
 
 
@@ -118,9 +134,11 @@ def test_moderation_services_refuse_reasons_that_do_not_fit_and_log_nothing(db, 
 @pytest.mark.parametrize("junk", ["abc", "", "²", "-1", "99999999999999999999"])
 def test_an_admin_action_on_selected_ids_that_are_not_ids_selects_nothing(client, moderator, junk):
     comment = CommentFactory()
-    response = client.post(reverse("admin:forum_comment_changelist"),
-                           {"action": "hide", "_selected_action": [junk], "apply": "Hide", "reason": "Spam."},
-                           follow=True)
+    response = client.post(
+        reverse("admin:forum_comment_changelist"),
+        {"action": "hide", "_selected_action": [junk], "apply": "Hide", "reason": "Spam."},
+        follow=True,
+    )
     assert response.status_code == 200  # the list again, as when nothing is selected
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PUBLISHED
@@ -128,16 +146,20 @@ def test_an_admin_action_on_selected_ids_that_are_not_ids_selects_nothing(client
 
 def test_an_admin_action_on_ids_mixed_with_junk_acts_on_the_ids(client, moderator):
     comment = CommentFactory()
-    client.post(reverse("admin:forum_comment_changelist"),
-                {"action": "hide", "_selected_action": ["abc", comment.pk], "apply": "Hide", "reason": "Spam."})
+    client.post(
+        reverse("admin:forum_comment_changelist"),
+        {"action": "hide", "_selected_action": ["abc", comment.pk], "apply": "Hide", "reason": "Spam."},
+    )
     comment.refresh_from_db()
     assert comment.status == Comment.Status.HIDDEN
 
 
 @pytest.mark.parametrize("member", [":", "abc", "99999999999999999999"])
 def test_the_mute_form_with_a_member_that_is_no_id_is_shown_again_with_an_error(client, moderator, member):
-    response = client.post(reverse("admin:forum_restriction_add"),
-                           {"member": member, "kind": "mute", "reason": "Insults.", "ends_at_0": "", "ends_at_1": ""})
+    response = client.post(
+        reverse("admin:forum_restriction_add"),
+        {"member": member, "kind": "mute", "reason": "Insults.", "ends_at_0": "", "ends_at_1": ""},
+    )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not Restriction.objects.exists()

@@ -28,13 +28,17 @@ def set_rules(**values):
 # Deciding on comments
 
 
-@pytest.mark.parametrize("action, before, after", [
-    (Action.APPROVE, Comment.Status.PENDING, Comment.Status.PUBLISHED),
-    (Action.HIDE, Comment.Status.PUBLISHED, Comment.Status.HIDDEN),
-    (Action.RESTORE, Comment.Status.HIDDEN, Comment.Status.PUBLISHED),
-])
+@pytest.mark.parametrize(
+    "action, before, after",
+    [
+        (Action.APPROVE, Comment.Status.PENDING, Comment.Status.PUBLISHED),
+        (Action.HIDE, Comment.Status.PUBLISHED, Comment.Status.HIDDEN),
+        (Action.RESTORE, Comment.Status.HIDDEN, Comment.Status.PUBLISHED),
+    ],
+)
 def test_each_decision_changes_the_status_logs_it_and_tells_the_author(
-        db, django_capture_on_commit_callbacks, action, before, after):
+    db, django_capture_on_commit_callbacks, action, before, after
+):
     comment, moderator = CommentFactory(status=before), ModeratorFactory()
     with django_capture_on_commit_callbacks(execute=True):
         moderate_comment(moderator=moderator, comment=comment, action=action, reason="Because.")
@@ -159,21 +163,25 @@ def test_settings_apply_at_once(db):
     assert post_comment(author=MemberFactory(), topic=topic, body="a banana").status == Comment.Status.PENDING
 
 
-@pytest.mark.parametrize("body, held", [
-    ("That is a scam.", "scam"),
-    ("SCAM!", "scam"),
-    ("scamming people", None),  # a substring is not the word
-    ("ascam", None),
-    ("Le café est fermé", "cafe"),  # accents ignored
-    ("le CAFE", "cafe"),
-    ("Ça va, Москва!", "москва"),  # Unicode words
-    ("the fake   news again", "fake news"),  # phrases, any spacing
-    ("fakenews", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    "body, held",
+    [
+        ("That is a scam.", "scam"),
+        ("SCAM!", "scam"),
+        ("scamming people", None),  # a substring is not the word
+        ("ascam", None),
+        ("Le café est fermé", "cafe"),  # accents ignored
+        ("le CAFE", "cafe"),
+        ("Ça va, Москва!", "москва"),  # Unicode words
+        ("the fake   news again", "fake news"),  # phrases, any spacing
+        ("fakenews", None),
+        ("", None),
+    ],
+)
 def test_held_words_match_whole_words_ignoring_case_and_accents(body, held):
     assert held_word_in(body, "scam\ncafé\nМосква\nfake news\n\n") == (
-        {"scam": "scam", "cafe": "café", "москва": "Москва", "fake news": "fake news"}.get(held))
+        {"scam": "scam", "cafe": "café", "москва": "Москва", "fake news": "fake news"}.get(held)
+    )
 
 
 def test_a_comment_with_a_held_word_waits_in_the_queue(db):
@@ -188,8 +196,13 @@ def test_a_comment_with_a_held_word_waits_in_the_queue(db):
 
 def test_mute_until_a_date_blocks_writing_until_then(db):
     member = MemberFactory()
-    restrict_member(moderator=ModeratorFactory(), member=member, kind="mute", reason="Calm down.",
-                    ends_at=timezone.now() + timedelta(days=1))
+    restrict_member(
+        moderator=ModeratorFactory(),
+        member=member,
+        kind="mute",
+        reason="Calm down.",
+        ends_at=timezone.now() + timedelta(days=1),
+    )
     with pytest.raises(PermissionDenied, match="Calm down."):
         post_comment(author=member, topic=TopicFactory(), body="Hi")
     assert ModerationLog.objects.get().action == Action.MUTE
@@ -211,10 +224,13 @@ def test_lifting_early_restores_writing_and_is_logged(db):
     assert list(ModerationLog.objects.order_by("pk").values_list("action", flat=True)) == [Action.MUTE, Action.LIFT]
 
 
-@pytest.mark.parametrize("field, values", [
-    ("reason", {"reason": " "}),
-    ("ends_at", {"ends_at": timezone.now() - timedelta(hours=1)}),
-])
+@pytest.mark.parametrize(
+    "field, values",
+    [
+        ("reason", {"reason": " "}),
+        ("ends_at", {"ends_at": timezone.now() - timedelta(hours=1)}),
+    ],
+)
 def test_restriction_needs_a_reason_and_a_future_end(db, field, values):
     arguments = {"kind": "mute", "reason": "x", **values}
     with pytest.raises(ValidationError) as error:

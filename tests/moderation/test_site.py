@@ -52,15 +52,19 @@ def test_posting_under_pre_moderation_says_the_comment_waits(client, db):
     assert "Visible to others after review." in response.content.decode()
 
 
-@pytest.mark.parametrize("decision, before, after", [("hide", "published", "hidden"),
-                                                     ("restore", "hidden", "published"),
-                                                     ("approve", "pending", "published")])
+@pytest.mark.parametrize(
+    "decision, before, after",
+    [("hide", "published", "hidden"), ("restore", "hidden", "published"), ("approve", "pending", "published")],
+)
 def test_moderator_decides_from_the_topic_page(client, db, decision, before, after):
     comment = CommentFactory(status=before)
     moderator = ModeratorFactory()
     client.force_login(moderator)
-    response = client.post(reverse("forum:comment_moderate", args=[comment.pk]),
-                           {"decision": decision, "reason": "Checked."}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        reverse("forum:comment_moderate", args=[comment.pk]),
+        {"decision": decision, "reason": "Checked."},
+        HTTP_HX_REQUEST="true",
+    )
     assert f"the comment is {Comment.Status(after).label.lower()}" in response.content.decode()
     comment.refresh_from_db()
     assert comment.status == after
@@ -74,8 +78,7 @@ def test_only_moderators_decide_from_the_site(client, db, role):
         client.force_login(comment.author)
     elif role != "anonymous":
         client.force_login(MemberFactory(is_staff=role == "staff"))
-    response = client.post(reverse("forum:comment_moderate", args=[comment.pk]), {"decision": "hide",
-                                                                                 "reason": "x"})
+    response = client.post(reverse("forum:comment_moderate", args=[comment.pk]), {"decision": "hide", "reason": "x"})
     assert response.status_code in (302, 403)
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PUBLISHED

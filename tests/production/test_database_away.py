@@ -12,8 +12,10 @@ from tests.factories import CommentFactory
 def test_a_database_restart_answers_a_styled_503_and_the_next_request_works(db):
     comment = CommentFactory(body="Here again.")
     client = Client(raise_request_exception=False)
-    failing = mock.patch("forum.views.discussion.topic_detail",
-                        side_effect=OperationalError("terminating connection due to administrator command"))
+    failing = mock.patch(
+        "forum.views.discussion.topic_detail",
+        side_effect=OperationalError("terminating connection due to administrator command"),
+    )
     with failing:
         response = client.get(comment.topic.get_absolute_url())
     html = response.content.decode()

@@ -17,8 +17,11 @@ DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 def redis_gone(db, settings, monkeypatch):
     settings.REDIS_URL = DEAD_REDIS
     settings.CACHES = {
-        "default": {"BACKEND": "forum.cache_backends.ResilientRedisCache", "LOCATION": DEAD_REDIS,
-                    "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}},
+        "default": {
+            "BACKEND": "forum.cache_backends.ResilientRedisCache",
+            "LOCATION": DEAD_REDIS,
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        },
         "local": settings.CACHES["local"],
     }
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

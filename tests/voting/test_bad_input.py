@@ -9,12 +9,15 @@ from forum.services.voting import cast_ballot, propose_factor
 from tests.factories import ArticleFactory, FactorFactory, MemberFactory
 
 
-@pytest.mark.parametrize("name, description, field", [
-    ("x" * 81, "Gas prices.", "name"),
-    ("Energy\x00", "Gas prices.", "name"),
-    ("Energy", "x" * 301, "description"),
-    ("Energy", "Gas\x07prices.", "description"),
-])
+@pytest.mark.parametrize(
+    "name, description, field",
+    [
+        ("x" * 81, "Gas prices.", "name"),
+        ("Energy\x00", "Gas prices.", "name"),
+        ("Energy", "x" * 301, "description"),
+        ("Energy", "Gas\x07prices.", "description"),
+    ],
+)
 def test_a_proposed_factor_that_does_not_fit_is_refused(db, name, description, field):
     article = ArticleFactory()
     with pytest.raises(ValidationError) as error:

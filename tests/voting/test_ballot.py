@@ -95,8 +95,15 @@ def test_form_refuses_gaps_ties_and_empty_ballots(factors, ranks, message):
     assert message in " ".join(form.non_field_errors())
 
 
-@pytest.mark.parametrize("value, message", [("abc", "whole number"), ("0", "greater than or equal to 1"),
-                                            ("5", "less than or equal to 4"), ("-1", "greater than or equal")])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("abc", "whole number"),
+        ("0", "greater than or equal to 1"),
+        ("5", "less than or equal to 4"),
+        ("-1", "greater than or equal"),
+    ],
+)
 def test_form_refuses_tampered_rank_values(factors, value, message):
     form = form_for(factors, {f"rank_{factors[0].pk}": value})
     assert not form.is_valid()

@@ -51,7 +51,8 @@ def test_untrusted_teachers_pupils_count_in_the_class_but_not_for_everyone(class
 
 
 def test_trusting_the_teacher_counts_their_pupils_for_everyone_at_once_and_is_logged(
-        classroom, factors, pupils, django_capture_on_commit_callbacks):
+    classroom, factors, pupils, django_capture_on_commit_callbacks
+):
     for pupil in pupils:
         rank(pupil, factors, 2, reason="Because.")
     assert ballot_results(article=classroom.article).voters == 0  # now cached
@@ -60,7 +61,9 @@ def test_trusting_the_teacher_counts_their_pupils_for_everyone_at_once_and_is_lo
         set_teacher_trust(moderator=moderator, teacher=classroom.teacher, trusted=True, reason="Known school.")
     assert ballot_results(article=classroom.article).voters == 2
     assert [entry.ballot.member.public_name for entry in first_choice_reasons(article=classroom.article)] == [
-        "Ben B.", "Ann A."]
+        "Ben B.",
+        "Ann A.",
+    ]
     log = ModerationLog.objects.get(action=ModerationLog.Action.TRUST_TEACHER)
     assert log.actor == moderator and log.member == classroom.teacher and log.reason == "Known school."
 
@@ -101,8 +104,12 @@ def test_with_phases_the_before_is_the_ranking_at_the_end_of_phase_one(classroom
     Ballot.objects.filter(member=student).update(created_at=timezone.now() - timedelta(minutes=5))
     set_phase(teacher=classroom.teacher, classroom=classroom, phase="discuss")
     rank(student, factors, 2)  # after discussing
-    change = opinion_change(article=classroom.article, voter_ids=class_voter_ids(classroom), label="class",
-                            since=classroom.phase_one_ended_at)
+    change = opinion_change(
+        article=classroom.article,
+        voter_ids=class_voter_ids(classroom),
+        label="class",
+        since=classroom.phase_one_ended_at,
+    )
     rows = {factor: (before, after) for factor, before, after in change.rows}
     assert change.members == 1
     assert rows[factors[1]] == (100.0, 0.0) and rows[factors[2]] == (0.0, 100.0) and rows[factors[0]] == (0.0, 0.0)
@@ -113,6 +120,10 @@ def test_with_phases_students_who_only_ranked_afterwards_are_left_out(classroom,
     set_phase(teacher=classroom.teacher, classroom=classroom, phase="discuss")
     rank(student, factors, 0)
     rank(student, factors, 1)
-    change = opinion_change(article=classroom.article, voter_ids=class_voter_ids(classroom), label="class",
-                            since=classroom.phase_one_ended_at - timedelta(seconds=1))
+    change = opinion_change(
+        article=classroom.article,
+        voter_ids=class_voter_ids(classroom),
+        label="class",
+        since=classroom.phase_one_ended_at - timedelta(seconds=1),
+    )
     assert change.members == 0

@@ -67,7 +67,7 @@ def test_200_members_voting_concurrently_lose_no_vote(factors):
 
     @in_thread
     def vote(index):
-        ranking = factors[index % 5:] + factors[: index % 5]
+        ranking = factors[index % 5 :] + factors[: index % 5]
         return cast_ballot(member=members[index], article=article, ranking=ranking)
 
     with ThreadPoolExecutor(max_workers=20) as pool:

@@ -98,8 +98,9 @@ def test_results_can_be_limited_to_a_set_of_voters(factors):
     vote(factors, 1)
     from forum.models import User
 
-    results = ballot_results(article=a.article, voter_ids=User.objects.filter(pk=insider.pk).values("pk"),
-                             label="insiders")
+    results = ballot_results(
+        article=a.article, voter_ids=User.objects.filter(pk=insider.pk).values("pk"), label="insiders"
+    )
     assert results.voters == 1
     assert {row.factor: row.score for row in results.rows}[a] == 4
     assert ballot_results(article=a.article).voters == 2

@@ -27,8 +27,12 @@ def article(factors):
 @pytest.fixture
 def act_as(client):
     def login(role):
-        factory = {"member": MemberFactory, "muted": MemberFactory, "moderator": ModeratorFactory,
-                   "admin": AdminFactory}.get(role)
+        factory = {
+            "member": MemberFactory,
+            "muted": MemberFactory,
+            "moderator": ModeratorFactory,
+            "admin": AdminFactory,
+        }.get(role)
         member = None
         if factory:
             member = factory()
@@ -62,14 +66,16 @@ def test_anonymous_reader_is_invited_to_log_in_to_vote(client, article):
     assert "Log in to vote" in html
 
 
-@pytest.mark.parametrize("role, status", [("anonymous", 302), ("member", 200), ("muted", 200), ("moderator", 200),
-                                          ("admin", 200)])
+@pytest.mark.parametrize(
+    "role, status", [("anonymous", 302), ("member", 200), ("muted", 200), ("moderator", 200), ("admin", 200)]
+)
 def test_ballot_page_is_for_members(act_as, article, role, status):
     assert act_as(role).get(urls(article)["ballot"]).status_code == status
 
 
-@pytest.mark.parametrize("role, allowed", [("anonymous", False), ("member", True), ("muted", False),
-                                           ("moderator", True), ("admin", True)])
+@pytest.mark.parametrize(
+    "role, allowed", [("anonymous", False), ("member", True), ("muted", False), ("moderator", True), ("admin", True)]
+)
 def test_who_may_vote(act_as, factors, article, role, allowed):
     client = act_as(role)
     response = client.post(urls(article)["ballot"], {f"rank_{factors[1].pk}": "1", f"rank_{factors[0].pk}": "2"})
@@ -87,8 +93,9 @@ def test_muted_member_is_told_why_on_the_ballot_page(act_as, article):
 
 
 def test_ballot_with_a_gap_shows_the_error_and_keeps_the_ranks(act_as, factors, article):
-    response = act_as("member").post(urls(article)["ballot"], {f"rank_{factors[0].pk}": "1",
-                                                               f"rank_{factors[1].pk}": "3", "reason": "Mine"})
+    response = act_as("member").post(
+        urls(article)["ballot"], {f"rank_{factors[0].pk}": "1", f"rank_{factors[1].pk}": "3", "reason": "Mine"}
+    )
     html = response.content.decode()
     assert "rank 2 is missing" in html
     assert 'value="3"' in html and 'value="Mine"' in html
@@ -112,8 +119,12 @@ def test_changing_a_ballot_through_the_page_keeps_history(act_as, factors, artic
 
 
 def test_results_page_shows_scores_voters_and_reasons(act_as, factors, article):
-    cast_ballot(member=MemberFactory(display_name="Voter One"), article=article, ranking=[factors[1], factors[0]],
-                reason="Sanctions bite.")
+    cast_ballot(
+        member=MemberFactory(display_name="Voter One"),
+        article=article,
+        ranking=[factors[1], factors[0]],
+        reason="Sanctions bite.",
+    )
     html = act_as("anonymous").get(urls(article)["results"]).content.decode()
     assert "1 member ranked 3 factors" in html
     assert "Sanctions bite." in html and "Voter One" in html
@@ -170,7 +181,9 @@ def test_topic_page_shows_its_factors_with_their_standing(client, factors, artic
 @pytest.mark.parametrize("count", [10, 200])
 def test_results_page_costs_the_same_whatever_the_ballots(client, factors, article, django_assert_num_queries, count):
     for n in range(count):
-        cast_ballot(member=MemberFactory(), article=article, ranking=factors[n % 3:] + factors[: n % 3], reason=f"r{n}")
+        cast_ballot(
+            member=MemberFactory(), article=article, ranking=factors[n % 3 :] + factors[: n % 3], reason=f"r{n}"
+        )
     client.get(urls(article)["results"])
     # Rendered again (another address, so not the reader's cached page): article, reason counts, the
     # newest reasons of each factor; the results and the opinion change come from the cache
@@ -183,8 +196,9 @@ def test_results_page_costs_the_same_whatever_the_ballots(client, factors, artic
 # Proposing factors
 
 
-@pytest.mark.parametrize("role, allowed", [("anonymous", False), ("member", True), ("muted", False),
-                                           ("moderator", True)])
+@pytest.mark.parametrize(
+    "role, allowed", [("anonymous", False), ("member", True), ("muted", False), ("moderator", True)]
+)
 def test_who_may_propose_a_factor(act_as, article, role, allowed):
     act_as(role).post(urls(article)["propose"], {"name": "Energy markets", "description": "Oil and gas."})
     assert Factor.objects.filter(name="Energy markets").exists() is allowed
@@ -220,8 +234,10 @@ def test_moderator_approves_in_the_admin_and_the_proposer_is_told(act_as, articl
     factor = FactorFactory(article=article, status=Factor.Status.PENDING, proposed_by=proposer, name="Energy")
     client = act_as("moderator")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("admin:forum_factor_changelist"),
-                    {"action": "approve", "_selected_action": [factor.pk], "apply": "Approve", "reason": ""})
+        client.post(
+            reverse("admin:forum_factor_changelist"),
+            {"action": "approve", "_selected_action": [factor.pk], "apply": "Approve", "reason": ""},
+        )
     factor.refresh_from_db()
     assert factor.status == Factor.Status.APPROVED
     assert "“Energy” was approved" in Notification.objects.get(recipient=proposer).text
@@ -251,8 +267,7 @@ def test_csv_marks_a_tie_and_keeps_it_text_for_spreadsheets(client, factors, art
     cast_ballot(member=MemberFactory(), article=article, ranking=[factors[2]])
     rows = list(csv.reader(io.StringIO(client.get(urls(article)["csv"]).content.decode("utf-8").lstrip("\ufeff"))))
     # a spreadsheet would compute =2 to 2: the apostrophe makes it show "=2"
-    assert [row[:2] for row in rows[1:]] == [["1", factors[2].name], ["'=2", factors[0].name],
-                                             ["'=2", factors[1].name]]
+    assert [row[:2] for row in rows[1:]] == [["1", factors[2].name], ["'=2", factors[0].name], ["'=2", factors[1].name]]
 
 
 def test_csv_without_votes_gives_no_places(client, factors, article):
@@ -304,7 +319,8 @@ def test_the_reasons_page_lists_every_reason_of_a_factor(client, factors, articl
 
 @pytest.mark.parametrize("count", [3, 60])
 def test_the_reasons_on_the_results_page_cost_the_same_whatever_their_number(
-        client, factors, article, django_assert_num_queries, count):
+    client, factors, article, django_assert_num_queries, count
+):
     reason_ballots(article, factors, count)
     client.get(urls(article)["results"])
     # article, reason counts per factor, the newest of each (the results are cached)

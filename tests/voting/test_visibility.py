@@ -67,8 +67,12 @@ def test_the_topic_sidebar_gives_neither_places_nor_order_before_the_vote(client
     sidebar = html.split('id="topic-factors-heading"', 1)[1].split("</section>", 1)[0]
     assert "Place" not in sidebar and sidebar.index("Alpha") < sidebar.index("Zebra")
     vote(member, article)
-    sidebar = client.get(topic.get_absolute_url(), {"v": 1}).content.decode().split(
-        'id="topic-factors-heading"', 1)[1].split("</section>", 1)[0]
+    sidebar = (
+        client.get(topic.get_absolute_url(), {"v": 1})
+        .content.decode()
+        .split('id="topic-factors-heading"', 1)[1]
+        .split("</section>", 1)[0]
+    )
     assert "Place 1" in sidebar and sidebar.index("Zebra") < sidebar.index("Alpha")
 
 

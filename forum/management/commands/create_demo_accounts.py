@@ -26,8 +26,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         # `make prod-up` keeps its own file, so the passwords of `make run`'s database are never overwritten.
-        parser.add_argument("--password-file", type=Path, default=None,
-                            help="Where to keep the passwords (default: .demo-accounts.txt in the checkout).")
+        parser.add_argument(
+            "--password-file",
+            type=Path,
+            default=None,
+            help="Where to keep the passwords (default: .demo-accounts.txt in the checkout).",
+        )
 
     def handle(self, *args, password_file=None, **options):
         password_file = password_file or PASSWORD_FILE
@@ -48,8 +52,12 @@ class Command(BaseCommand):
         for username, display_name, role in DEMO_ACCOUNTS:
             password = secrets.token_urlsafe(9)
             user = User.objects.create_user(
-                username=username, email=f"{username}@example.org", password=password, display_name=display_name,
-                is_staff=role in ("admin", "moderator"), is_superuser=role == "admin",
+                username=username,
+                email=f"{username}@example.org",
+                password=password,
+                display_name=display_name,
+                is_staff=role in ("admin", "moderator"),
+                is_superuser=role == "admin",
             )
             if role == "moderator":
                 user.groups.add(moderators)

@@ -13,10 +13,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
-        parser.add_argument("--title", default="", help="The article's title (default: the file's # title, "
-                            "else the subject of its first sentence).")
-        parser.add_argument("--skip-existing", action="store_true",
-                            help="Do nothing if the article is already there (keeps edits made in the admin).")
+        parser.add_argument(
+            "--title",
+            default="",
+            help="The article's title (default: the file's # title, else the subject of its first sentence).",
+        )
+        parser.add_argument(
+            "--skip-existing",
+            action="store_true",
+            help="Do nothing if the article is already there (keeps edits made in the admin).",
+        )
 
     def handle(self, *args, path: Path, title: str, skip_existing: bool, **options):
         try:

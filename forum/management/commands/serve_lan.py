@@ -67,8 +67,9 @@ def network_addresses() -> list[str]:
             continue
         try:
             # A fixed command, no shell, no input from anyone.
-            output = subprocess.run([program, *command[1:]], capture_output=True, text=True,  # noqa: S603
-                                    timeout=5, check=True).stdout
+            output = subprocess.run(  # noqa: S603
+                [program, *command[1:]], capture_output=True, text=True, timeout=5, check=True
+            ).stdout
         except (OSError, subprocess.SubprocessError):
             continue
         found |= parse_addresses(output)
@@ -127,15 +128,30 @@ def lan_server(*, host: str, port: int, threads: int, environ: Mapping[str, str]
     addresses = network_addresses()
     names = host_names()
     env = lan_environment(environ, hosts=allowed_hosts(addresses=addresses, names=names, bind_host=host))
-    argv = [sys.executable, "-m", "gunicorn", "diplomacy.wsgi", "--bind", f"{url_host(host)}:{port}",
-            # One process with threads: without Redis the cache (rate limits, the versions that make
-            # cached results stale) lives in that process's memory, so every request must see the same one.
-            "--workers", "1", "--threads", str(threads), "--worker-class", "gthread",
-            "--chdir", str(settings.BASE_DIR),
-            # gunicorn 27 otherwise opens a control socket in ~/.gunicorn, shared by every server a user runs.
-            "--no-control-socket"]
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "diplomacy.wsgi",
+        "--bind",
+        f"{url_host(host)}:{port}",
+        # One process with threads: without Redis the cache (rate limits, the versions that make
+        # cached results stale) lives in that process's memory, so every request must see the same one.
+        "--workers",
+        "1",
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--chdir",
+        str(settings.BASE_DIR),
+        # gunicorn 27 otherwise opens a control socket in ~/.gunicorn, shared by every server a user runs.
+        "--no-control-socket",
+    ]
     return LanServer(
-        argv=argv, env=env, urls=pupil_urls(addresses=addresses, bind_host=host, port=port),
+        argv=argv,
+        env=env,
+        urls=pupil_urls(addresses=addresses, bind_host=host, port=port),
         name_urls=[f"http://{name}:{port}/" for name in names] if host in EVERY_INTERFACE else [],
     )
 
@@ -144,8 +160,11 @@ class Command(BaseCommand):
     help = "Serve the site to the local network with debug off (gunicorn, plain http), for a class."
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default=EVERY_INTERFACE[0],
-                            help="Address to listen on: 0.0.0.0 (IPv4), :: (IPv6 and IPv4) or one address.")
+        parser.add_argument(
+            "--host",
+            default=EVERY_INTERFACE[0],
+            help="Address to listen on: 0.0.0.0 (IPv4), :: (IPv6 and IPv4) or one address.",
+        )
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8, help="Requests served at once (one process).")
 
@@ -162,8 +181,12 @@ class Command(BaseCommand):
     def banner(self, server: LanServer, port: int) -> list[str]:
         lines = ["", "Serving the forum to the local network, with debug off. Stop it with Ctrl-C."]
         if not server.urls:
-            return [*lines, "No network address found: is this computer on the school's network?",
-                    f"Meanwhile it answers at http://127.0.0.1:{port}/", ""]
+            return [
+                *lines,
+                "No network address found: is this computer on the school's network?",
+                f"Meanwhile it answers at http://127.0.0.1:{port}/",
+                "",
+            ]
         lines += [f"Pupils open: {url}" for url in server.urls]
         if server.name_urls:
             lines.append(f"  (or {' or '.join(server.name_urls)} where the network knows this computer's name)")
