@@ -1,15 +1,24 @@
 """Fixtures of the production tests: the request log, and the stack (tests/production/helpers.py) on this
-machine's PostgreSQL and Redis."""
+machine's PostgreSQL and Redis, or on a PostgreSQL cluster and a redis-server of the test's own."""
 
 import contextlib
 import json
 import logging
 import os
+import shutil
 from dataclasses import dataclass
 
 import pytest
 
-from tests.production.helpers import answers, nginx_missing, running_stack
+from tests.production.helpers import (
+    PostgresCluster,
+    RedisServer,
+    Stack,
+    answers,
+    cluster_missing,
+    nginx_missing,
+    running_stack,
+)
 
 POSTGRES = ("127.0.0.1", 5432)
 REDIS = ("127.0.0.1", 6379)
@@ -76,3 +85,37 @@ def stack(tmp_path_factory):
     finally:
         drop_database(name)
         flush_redis()
+
+
+@dataclass
+class Faults:
+    """A stack whose PostgreSQL and Redis are the test's own, to stop and restart."""
+
+    stack: Stack
+    redis: RedisServer
+    postgres: PostgresCluster
+
+
+@pytest.fixture(scope="module")
+def faults(tmp_path_factory):
+    """The stack on a throwaway PostgreSQL cluster and a redis-server of the module's own, on free ports.
+
+    Never the machine's PostgreSQL or its Redis on 6379: the outer test run uses them. Everything is
+    stopped and removed afterwards, whatever the test did to it.
+    """
+    absent = ["nginx (apt-get install nginx)"] if nginx_missing() else []
+    absent += [] if shutil.which("redis-server") else ["redis-server"]
+    absent += [why] if (why := cluster_missing()) else []
+    skip_unless_required(absent)
+    with contextlib.ExitStack() as cleanup:
+        postgres = PostgresCluster()
+        cleanup.callback(postgres.destroy)
+        postgres.create()
+        postgres.start()
+        directory = tmp_path_factory.mktemp("faults")
+        redis = RedisServer(directory)
+        cleanup.callback(redis.stop)
+        redis.start()
+        stack = cleanup.enter_context(running_stack(run=directory / "run", database_url=postgres.url("forum_faults"),
+                                                    redis_url=redis.url))
+        yield Faults(stack=stack, redis=redis, postgres=postgres)

@@ -1,18 +1,22 @@
 """What the production tests share: the stack started by deploy/stack.py on ports and a database of the
-test's own, and plain HTTP to it.
+test's own, plain HTTP to it, and services of a test's own to break (a redis-server, a PostgreSQL cluster).
 
 Everything here talks to 127.0.0.1 only, and everything it starts it stops (see the fixtures in conftest.py).
 """
 
 import contextlib
+import glob
 import http.client
 import json
 import os
+import pwd
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
@@ -177,3 +181,115 @@ def running_stack(*, run: Path, database_url: str, redis_url: str):
         yield Stack(port=port, app_ports=app_ports, run=run, database_url=database_url, env=env)
     finally:
         run_stack(env, "down", timeout=60)
+
+
+# ---------------------------------------------------------------- services of a test's own, to break
+
+
+class RedisServer:
+    """`redis-server` on a free loopback port, in the foreground as our child: stop it, start it again.
+
+    Nothing is saved: started again, it is empty, as a Redis restarted without persistence is.
+    """
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.port = free_ports(1)[0]
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        argv = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--daemonize", "no", "--dir", str(self.directory)]
+        with (self.directory / "redis.log").open("ab") as log:
+            self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while not answers(("127.0.0.1", self.port)):
+            assert self.process.poll() is None, (self.directory / "redis.log").read_text()
+            assert time.monotonic() < deadline, "redis-server did not start listening within 10 s"
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()  # as a crash, or a Redis pulled away, would
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+def postgresql_binaries() -> Path | None:
+    """The newest installed PostgreSQL's bin directory (Debian: /usr/lib/postgresql/<version>/bin)."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda path: int(Path(path).parts[4]))
+    return Path(found[-1]).parent if found else None
+
+
+def cluster_missing() -> str | None:
+    """Why a throwaway PostgreSQL cluster cannot be made here, or None."""
+    if postgresql_binaries() is None:
+        return "PostgreSQL's server binaries (/usr/lib/postgresql/*/bin/initdb)"
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return "an OS user `postgres` to run a PostgreSQL cluster as (root may not)"
+        if shutil.which("runuser") is None:
+            return "runuser (to run PostgreSQL as the `postgres` user)"
+    return None
+
+
+class PostgresCluster:
+    """A throwaway PostgreSQL cluster in a temporary directory, on a free loopback port.
+
+    Never the machine's own cluster: the outer test run uses that. Run as the `postgres` OS user when we
+    are root (PostgreSQL refuses root), from a directory that user owns. fsync is off: it is thrown away.
+    """
+
+    def __init__(self):
+        self.bin = postgresql_binaries()
+        self.port = free_ports(1)[0]
+        self.directory = Path(tempfile.mkdtemp(prefix="forum-pg-"))
+        self.as_user = []
+        if os.geteuid() == 0:
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+            owner = pwd.getpwnam("postgres")
+            os.chown(self.directory, owner.pw_uid, owner.pw_gid)
+        self.data = self.directory / "data"
+        self.log = self.directory / "postgresql.log"
+
+    def url(self, name: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def run(self, *argv: str, timeout: float = 60) -> None:
+        result = subprocess.run([*self.as_user, *argv], capture_output=True, text=True, timeout=timeout, check=False)
+        assert result.returncode == 0, f"{' '.join(argv)} failed:\n{result.stdout}\n{result.stderr}"
+
+    def pg_ctl(self, *args: str, timeout: float = 60) -> None:
+        self.run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-t", "30", *args,
+                 timeout=timeout)
+
+    def create(self) -> None:
+        self.run(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
+                 "--no-sync")
+
+    def start(self) -> None:
+        options = (f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off "
+                   "-c full_page_writes=off -c shared_buffers=32MB")
+        self.pg_ctl("-o", options, "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self.pg_ctl("-m", mode, "stop")
+
+    def running(self) -> bool:
+        return (self.data / "postmaster.pid").exists()
+
+    def destroy(self) -> None:
+        if self.running():
+            with contextlib.suppress(AssertionError, subprocess.TimeoutExpired):
+                self.stop("immediate")
+        pid_file = self.data / "postmaster.pid"
+        if pid_file.exists():  # pg_ctl could not stop it: the postmaster, and so every backend, goes
+            with contextlib.suppress(ValueError, ProcessLookupError):
+                os.kill(int(pid_file.read_text().split()[0]), signal.SIGKILL)
+        shutil.rmtree(self.directory, ignore_errors=True)
