@@ -6,6 +6,7 @@ each one in the database afterwards. A refusal by a rate limit (a 200 with the l
 on its own: it is the site working, not an error.
 """
 
+import http.client
 import itertools
 import json
 import os
@@ -111,6 +112,7 @@ class Load:
         self.begun = 0.0
         self.marks: dict[str, float] = {}  # what happened when, in seconds since the load began (see `mark`)
         self.missing: dict[str, list] | None = None  # set by `check`
+        self.failures: list[Exception] = []  # what broke a load thread (a bug in the load itself)
         self.counter = itertools.count(1)
 
     # ------------------------------------------------------------ running
@@ -131,8 +133,10 @@ class Load:
     def run(self, seconds: float, events: list[tuple[float, object]] = ()) -> None:
         """Load for `seconds`; each (at, callable) of `events` is called at `at` seconds, in this thread."""
         self.begun = time.monotonic()
-        threads = [threading.Thread(target=self.reader, args=(n,), daemon=True) for n in range(self.readers)]
-        threads += [threading.Thread(target=self.writer, args=(name,), daemon=True) for name in self.members]
+        threads = [threading.Thread(target=self.guarded, args=(self.reader, n), daemon=True)
+                   for n in range(self.readers)]
+        threads += [threading.Thread(target=self.guarded, args=(self.writer, name), daemon=True)
+                    for name in self.members]
         for thread in threads:
             thread.start()
         try:
@@ -144,12 +148,21 @@ class Load:
             self.stop.set()
             for thread in threads:
                 thread.join(timeout=40)  # a request in flight ends within its own timeout (30 s)
+        assert not self.failures, f"{len(self.failures)} load threads failed; the first: {self.failures[0]!r}"
+
+    def guarded(self, loop, *args) -> None:
+        """Run a reader's or writer's loop; what breaks it is kept, for `run` to report (and the load stops)."""
+        try:
+            loop(*args)
+        except Exception as error:
+            self.failures.append(error)
+            self.stop.set()
 
     def request(self, kind: str, member: str, path: str, **kwargs) -> Answer | None:
         started = self.now()
         try:
             answer = self.stack.fetch(path, timeout=30, **kwargs)
-        except OSError as error:
+        except (OSError, http.client.HTTPException) as error:  # refused, reset, timed out, cut short
             self.records.append(Record(kind, member, started, self.now(), None, "no_answer", detail=repr(error)))
             return None
         if answer.status >= 500:
