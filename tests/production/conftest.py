@@ -78,9 +78,11 @@ def stack(tmp_path_factory):
         drop_database(name)
         flush_redis()  # the content version of an earlier run would name pages of another database
     try:
-        with running_stack(run=tmp_path_factory.mktemp("stack"),
-                           database_url=f"postgres://postgres@127.0.0.1:5432/{name}",
-                           redis_url=f"redis://127.0.0.1:6379/{REDIS_DB}") as running:
+        with running_stack(
+            run=tmp_path_factory.mktemp("stack"),
+            database_url=f"postgres://postgres@127.0.0.1:5432/{name}",
+            redis_url=f"redis://127.0.0.1:6379/{REDIS_DB}",
+        ) as running:
             yield running
     finally:
         drop_database(name)
@@ -116,6 +118,7 @@ def faults(tmp_path_factory):
         redis = RedisServer(directory)
         cleanup.callback(redis.stop)
         redis.start()
-        stack = cleanup.enter_context(running_stack(run=directory / "run", database_url=postgres.url("forum_faults"),
-                                                    redis_url=redis.url))
+        stack = cleanup.enter_context(
+            running_stack(run=directory / "run", database_url=postgres.url("forum_faults"), redis_url=redis.url)
+        )
         yield Faults(stack=stack, redis=redis, postgres=postgres)

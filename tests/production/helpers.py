@@ -76,11 +76,13 @@ class Stack:
     database_url: str
     env: dict[str, str]
 
-    def fetch(self, path, *, method="GET", headers=None, form=None, cookies=None, source="127.0.0.1", port=None,
-              timeout=10) -> Answer:
+    def fetch(
+        self, path, *, method="GET", headers=None, form=None, cookies=None, source="127.0.0.1", port=None, timeout=10
+    ) -> Answer:
         """One request, on a connection of its own, to nginx (or, with `port`, straight to an app server)."""
-        connection = http.client.HTTPConnection("127.0.0.1", port or self.port, timeout=timeout,
-                                                source_address=(source, 0))
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", port or self.port, timeout=timeout, source_address=(source, 0)
+        )
         headers = dict(headers or {})
         body = None
         if form is not None:
@@ -202,8 +204,21 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        argv = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                "--daemonize", "no", "--dir", str(self.directory)]
+        argv = [
+            "redis-server",
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+            "--dir",
+            str(self.directory),
+        ]
         with (self.directory / "redis.log").open("ab") as log:
             self.process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 10
@@ -266,16 +281,29 @@ class PostgresCluster:
         assert result.returncode == 0, f"{' '.join(argv)} failed:\n{result.stdout}\n{result.stderr}"
 
     def pg_ctl(self, *args: str, timeout: float = 60) -> None:
-        self.run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-t", "30", *args,
-                 timeout=timeout)
+        self.run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-w",
+            "-t",
+            "30",
+            *args,
+            timeout=timeout,
+        )
 
     def create(self) -> None:
-        self.run(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-                 "--no-sync")
+        self.run(
+            str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"
+        )
 
     def start(self) -> None:
-        options = (f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c full_page_writes=off -c shared_buffers=32MB")
+        options = (
+            f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c full_page_writes=off -c shared_buffers=32MB"
+        )
         self.pg_ctl("-o", options, "start")
 
     def stop(self, mode: str = "fast") -> None:

@@ -46,8 +46,11 @@ class Site:
             "WHERE a.slug = %s AND f.status = 'approved' ORDER BY f.id",
             [article],
         )
-        return cls(article=article, topics=[f"/articles/{a}/topics/{t}/" for a, t in rows if a == article],
-                   factors=[pk for (pk,) in factors])
+        return cls(
+            article=article,
+            topics=[f"/articles/{a}/topics/{t}/" for a, t in rows if a == article],
+            factors=[pk for (pk,) in factors],
+        )
 
 
 def make_members(stack: Stack, prefix: str, count: int) -> dict[str, str]:
@@ -133,10 +136,12 @@ class Load:
     def run(self, seconds: float, events: list[tuple[float, object]] = ()) -> None:
         """Load for `seconds`; each (at, callable) of `events` is called at `at` seconds, in this thread."""
         self.begun = time.monotonic()
-        threads = [threading.Thread(target=self.guarded, args=(self.reader, n), daemon=True)
-                   for n in range(self.readers)]
-        threads += [threading.Thread(target=self.guarded, args=(self.writer, name), daemon=True)
-                    for name in self.members]
+        threads = [
+            threading.Thread(target=self.guarded, args=(self.reader, n), daemon=True) for n in range(self.readers)
+        ]
+        threads += [
+            threading.Thread(target=self.guarded, args=(self.writer, name), daemon=True) for name in self.members
+        ]
         for thread in threads:
             thread.start()
         try:
@@ -176,8 +181,11 @@ class Load:
         else:
             outcome = "refused"
         detail = answer.body[:300] if answer.status >= 500 else ""
-        self.records.append(Record(kind, member, started, self.now(), answer.status, outcome,
-                                   etag="ETag" in answer.headers, detail=detail))
+        self.records.append(
+            Record(
+                kind, member, started, self.now(), answer.status, outcome, etag="ETag" in answer.headers, detail=detail
+            )
+        )
         return answer
 
     def reader(self, n: int) -> None:
@@ -219,8 +227,7 @@ class Load:
         elif act == "reply":
             parent, _ = chooser.choice(targets)
             form["body"] = f"{member} replies ({next(self.counter)}): and who checks that they keep it?"
-            answer = self.request(act, member, f"/comments/{parent}/reply/", method="POST", form=form,
-                                  cookies=cookies)
+            answer = self.request(act, member, f"/comments/{parent}/reply/", method="POST", form=form, cookies=cookies)
             self.comment_acknowledged(answer, member, parent)
         elif act in ("flag", "helpful"):
             target, _ = chooser.choice(targets)
@@ -228,15 +235,15 @@ class Load:
                 self.attempted.add((act, member, target))  # a mark sent twice would take itself back
             if act == "flag":
                 form["reason"] = "spam"
-            answer = self.request(act, member, f"/comments/{target}/{act}/", method="POST", form=form,
-                                  cookies=cookies)
+            answer = self.request(act, member, f"/comments/{target}/{act}/", method="POST", form=form, cookies=cookies)
             if answer is not None and answer.status == 302:
                 getattr(self.acknowledged, "flags" if act == "flag" else "helpful").add((member, target))
         else:
             ranking = self.new_ranking(member, chooser)
             form.update({f"rank_{factor}": rank for rank, factor in enumerate(ranking, start=1)})
-            answer = self.request(act, member, f"/articles/{self.site.article}/factors/rank/", method="POST",
-                                  form=form, cookies=cookies)
+            answer = self.request(
+                act, member, f"/articles/{self.site.article}/factors/rank/", method="POST", form=form, cookies=cookies
+            )
             if answer is not None and answer.status == 302:
                 self.acknowledged.ballots[member] += 1
 
@@ -299,23 +306,36 @@ def missing_writes(stack: Stack, acknowledged: Acknowledged) -> dict[str, list]:
         )
     }
     members = sorted({member for member, _ in acknowledged.flags | acknowledged.helpful} | set(acknowledged.ballots))
-    flags = set(stack.query(
-        "SELECT u.username, f.comment_id FROM forum_flag f JOIN forum_user u ON u.id = f.member_id "
-        "WHERE u.username = ANY(%s)", [members]))
-    helpful = set(stack.query(
-        "SELECT u.username, h.comment_id FROM forum_helpfulmark h JOIN forum_user u ON u.id = h.member_id "
-        "WHERE u.username = ANY(%s)", [members]))
+    flags = set(
+        stack.query(
+            "SELECT u.username, f.comment_id FROM forum_flag f JOIN forum_user u ON u.id = f.member_id "
+            "WHERE u.username = ANY(%s)",
+            [members],
+        )
+    )
+    helpful = set(
+        stack.query(
+            "SELECT u.username, h.comment_id FROM forum_helpfulmark h JOIN forum_user u ON u.id = h.member_id "
+            "WHERE u.username = ANY(%s)",
+            [members],
+        )
+    )
     ballots = {
         member: (count, top)
         for member, count, top in stack.query(
             "SELECT u.username, count(*), max(b.version) FROM forum_ballot b JOIN forum_user u ON u.id = b.member_id "
-            "WHERE u.username = ANY(%s) GROUP BY u.username", [members])
+            "WHERE u.username = ANY(%s) GROUP BY u.username",
+            [members],
+        )
     }
     return {
         "comments": [pk for pk, expected in acknowledged.comments.items() if comments.get(pk) != expected],
         "flags": sorted(acknowledged.flags - flags),
         "helpful": sorted(acknowledged.helpful - helpful),
         # Versions run 1..n: n ballots kept, at least one for each acknowledged (an unanswered one may count too).
-        "ballots": [member for member, count in acknowledged.ballots.items()
-                    if ballots.get(member, (0, 0))[0] < count or ballots[member][0] != ballots[member][1]],
+        "ballots": [
+            member
+            for member, count in acknowledged.ballots.items()
+            if ballots.get(member, (0, 0))[0] < count or ballots[member][0] != ballots[member][1]
+        ],
     }

@@ -44,16 +44,22 @@ def csrf(stack: Stack, session: dict, path: str, port: int) -> str:
 
 def post_comment(stack: Stack, session: dict, topic: str, body: str, port: int | None = None):
     token = csrf(stack, session, topic, port)
-    return stack.fetch(f"{topic}comments/", method="POST", cookies=session, port=port,
-                       form={"csrfmiddlewaretoken": token, "body": body})
+    return stack.fetch(
+        f"{topic}comments/",
+        method="POST",
+        cookies=session,
+        port=port,
+        form={"csrfmiddlewaretoken": token, "body": body},
+    )
 
 
 def test_a_session_made_on_one_app_server_works_on_the_other(faults, member):
     first, second = faults.stack.app_ports
     login = faults.stack.log_in(member, PASSWORD, port=first)
     assert login.status == 302
-    settings_page = faults.stack.fetch("/accounts/settings/", cookies={"sessionid": login.cookies()["sessionid"]},
-                                       port=second)
+    settings_page = faults.stack.fetch(
+        "/accounts/settings/", cookies={"sessionid": login.cookies()["sessionid"]}, port=second
+    )
     assert settings_page.status == 200 and "solo" in settings_page.body
 
 
@@ -62,8 +68,10 @@ def test_a_rate_limit_counted_on_one_app_server_holds_on_the_other(faults, site)
     session = {"sessionid": make_members(stack, "limited", 1)["limited0"]}
     if time.time() % 60 > 50:  # the 5-a-minute window is the clock's minute: keep the six posts inside one
         time.sleep(61 - time.time() % 60)
-    answers_ = [post_comment(stack, session, site.topics[0], f"Comment {n} of six.", port=stack.app_ports[n % 2])
-                for n in range(6)]
+    answers_ = [
+        post_comment(stack, session, site.topics[0], f"Comment {n} of six.", port=stack.app_ports[n % 2])
+        for n in range(6)
+    ]
     assert [answer.status for answer in answers_] == [302] * 5 + [200]
     assert RATE_LIMITED in answers_[5].body
 

@@ -58,8 +58,10 @@ def restarts(faults):
         load.mark("started")
 
     load.run(FAULT_SECONDS, [(FAULT_SECONDS / 4, restart), (FAULT_SECONDS / 2, stop)])
-    print(f"\nPostgreSQL restarted at {load.marks['restarting']:.1f} s, down from {load.marks['stopping']:.1f} s "
-          f"to {load.marks['started']:.1f} s: {load.check()}")
+    print(
+        f"\nPostgreSQL restarted at {load.marks['restarting']:.1f} s, down from {load.marks['stopping']:.1f} s "
+        f"to {load.marks['started']:.1f} s: {load.check()}"
+    )
     return Restarts(load=load, pids=pids)
 
 

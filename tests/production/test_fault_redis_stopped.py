@@ -51,8 +51,12 @@ def outage(faults):
         page = stack.fetch(quiet, cookies=session)
         session.update(page.cookies())
         outage.solo.extend(
-            stack.fetch(f"{quiet}comments/", method="POST", cookies=session,
-                        form={"csrfmiddlewaretoken": page.csrf_token(), "body": f"{WHILE_DOWN} ({n})"})
+            stack.fetch(
+                f"{quiet}comments/",
+                method="POST",
+                cookies=session,
+                form={"csrfmiddlewaretoken": page.csrf_token(), "body": f"{WHILE_DOWN} ({n})"},
+            )
             for n in range(7)
         )
 
@@ -62,8 +66,9 @@ def outage(faults):
 
     third = FAULT_SECONDS / 3
     load.run(FAULT_SECONDS, [(third, stop), (third + 0.5, post_seven), (2 * third, start)])
-    print(f"\nRedis stopped at {load.marks['stopped']:.1f} s, started at {load.marks['starting']:.1f} s: "
-          f"{load.check()}")
+    print(
+        f"\nRedis stopped at {load.marks['stopped']:.1f} s, started at {load.marks['starting']:.1f} s: {load.check()}"
+    )
     return outage
 
 
