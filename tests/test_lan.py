@@ -141,10 +141,12 @@ def test_pupils_are_shown_only_the_address_the_server_listens_on():
 def make_run(*args, **env):
     if MAKE is None:
         pytest.skip("make is not installed")
+    # Not as a sub-make of `make test`: that one would print "Entering/Leaving directory" lines.
+    outer = {key: value for key, value in os.environ.items() if key not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
     result = subprocess.run(
-        [MAKE, "-n", "run", *args],
+        [MAKE, "--no-print-directory", "-n", "run", *args],
         cwd=BASE_DIR,
-        env={**os.environ, **env},
+        env={**outer, **env},
         capture_output=True,
         text=True,
         timeout=30,
