@@ -37,6 +37,17 @@ def act_as(client, classroom, student):
     return login
 
 
+# What each role gets from a page that is the class's teacher's alone: a stranger learns nothing (404).
+TEACHER_ONLY = [
+    ("teacher", 200),
+    ("student", 404),
+    ("other_student", 404),
+    ("member", 404),
+    ("anonymous", "login"),
+    ("moderator", 404),
+]
+
+
 def outcome(response):
     """The status code, or "login" for a redirect to the login page."""
     if response.status_code == 302 and reverse("login") in response["Location"]:

@@ -13,7 +13,7 @@ from forum.models.moderation import ModerationLog
 from forum.services.classes import create_pupil_accounts
 from forum.services.discussion import post_comment, toggle_helpful
 from forum.services.voting import cast_ballot
-from tests.classes.conftest import outcome
+from tests.classes.conftest import TEACHER_ONLY, outcome
 from tests.conftest import SESSION_QUERIES
 from tests.factories import (
     ClassroomFactory,
@@ -68,17 +68,7 @@ def test_teacher_sees_the_dashboard_and_students_do_not(act_as, classroom):
 
 
 @pytest.mark.parametrize("kind", ["roster", "comments", "results"])
-@pytest.mark.parametrize(
-    "role, expected",
-    [
-        ("teacher", 200),
-        ("student", 404),
-        ("other_student", 404),
-        ("member", 404),
-        ("anonymous", "login"),
-        ("moderator", 404),
-    ],
-)
+@pytest.mark.parametrize("role, expected", TEACHER_ONLY)
 def test_exports_are_for_the_teacher(act_as, classroom, kind, role, expected):
     assert outcome(act_as(role).get(class_url(classroom, "class_export", kind))) == expected
 
@@ -451,17 +441,7 @@ def test_the_sheet_is_kept_from_caches_and_gone_when_the_teacher_says_so(act_as,
     assert "The password sheet is gone" in html and "dee.pupil" not in html
 
 
-@pytest.mark.parametrize(
-    "role, expected",
-    [
-        ("teacher", 200),
-        ("student", 404),
-        ("other_student", 404),
-        ("member", 404),
-        ("anonymous", "login"),
-        ("moderator", 404),
-    ],
-)
+@pytest.mark.parametrize("role, expected", TEACHER_ONLY)
 def test_password_sheet_page(act_as, classroom, role, expected):
     assert outcome(act_as(role).get(class_url(classroom, "class_sheet"))) == expected
 
@@ -611,17 +591,7 @@ def test_removing_a_student_asks_first(act_as, classroom, student):
     assert not classroom.memberships.active().filter(member=student).exists()
 
 
-@pytest.mark.parametrize(
-    "role, expected",
-    [
-        ("teacher", 200),
-        ("student", 404),
-        ("other_student", 404),
-        ("member", 404),
-        ("anonymous", "login"),
-        ("moderator", 404),
-    ],
-)
+@pytest.mark.parametrize("role, expected", TEACHER_ONLY)
 def test_remove_student_question(act_as, classroom, student, role, expected):
     assert outcome(act_as(role).get(class_url(classroom, "class_student", student.pk))) == expected
 
