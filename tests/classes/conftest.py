@@ -37,6 +37,16 @@ def act_as(client, classroom, student):
     return login
 
 
+# What each role gets from a page of the class: its members and the site's moderators see it.
+CLASS_ONLY = [
+    ("teacher", 200),
+    ("student", 200),
+    ("other_student", 404),
+    ("member", 404),
+    ("anonymous", "login"),
+    ("moderator", 200),
+]
+
 # What each role gets from a page that is the class's teacher's alone: a stranger learns nothing (404).
 TEACHER_ONLY = [
     ("teacher", 200),

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from forum.models import Comment
 from forum.views import classes as class_views
-from tests.classes.conftest import outcome
+from tests.classes.conftest import CLASS_ONLY, outcome
 from tests.conftest import SESSION_QUERIES
 from tests.factories import (
     ClassroomFactory,
@@ -46,17 +46,7 @@ def feed_bodies(response):
     return [comment.body for comment in response.context["page"]]
 
 
-@pytest.mark.parametrize(
-    "role, expected",
-    [
-        ("teacher", 200),
-        ("student", 200),
-        ("other_student", 404),
-        ("member", 404),
-        ("anonymous", "login"),
-        ("moderator", 200),
-    ],
-)
+@pytest.mark.parametrize("role, expected", CLASS_ONLY)
 def test_who_may_open_the_feed(act_as, classroom, role, expected):
     assert outcome(act_as(role).get(feed_url(classroom))) == expected
 

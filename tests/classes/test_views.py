@@ -13,7 +13,7 @@ from forum.models.moderation import ModerationLog
 from forum.services.classes import create_pupil_accounts
 from forum.services.discussion import post_comment, toggle_helpful
 from forum.services.voting import cast_ballot
-from tests.classes.conftest import TEACHER_ONLY, outcome
+from tests.classes.conftest import CLASS_ONLY, TEACHER_ONLY, outcome
 from tests.conftest import SESSION_QUERIES
 from tests.factories import (
     ClassroomFactory,
@@ -46,17 +46,7 @@ def class_url(classroom, name="class", *args):
 # Seeing the class
 
 
-@pytest.mark.parametrize(
-    "role, expected",
-    [
-        ("teacher", 200),
-        ("student", 200),
-        ("other_student", 404),
-        ("member", 404),
-        ("anonymous", "login"),
-        ("moderator", 200),
-    ],
-)
+@pytest.mark.parametrize("role, expected", CLASS_ONLY)
 def test_class_page(act_as, classroom, role, expected):
     assert outcome(act_as(role).get(class_url(classroom))) == expected
 
