@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from forum.models import Comment, Factor, Flag, ModerationLog, ModerationSettings, Restriction, User
 from forum.services.accounts import can_moderate
+from forum.services.mentions import tell_mentioned
 from forum.services.notifications import notify_moderation
 from forum.validators import clean_text
 
@@ -113,6 +114,7 @@ def moderate_comment(
         status_after=status_after,
     )
     if before != status_after:
+        tell_mentioned(comment=comment)  # published at last: the members it names hear of it now
         text = f"Your comment on “{comment.topic.title}” {told}." + (f" Reason: {reason}" if reason else "")
         transaction.on_commit(partial(notify_moderation, comment=comment, text=text[:300]))
     return comment

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forum.forms import CommentForm, EditForm, FlagForm, ReplyForm
-from forum.markdown import render_markdown
 from forum.models import Classroom, Comment
 from forum.models.discussion import MAX_DISPLAY_DEPTH
 from forum.pagecache import attach_comment_cards, cached_for_readers, private_no_store, thread_comments
@@ -41,6 +40,7 @@ from forum.services.discussion import (
     post_comment,
     toggle_helpful,
 )
+from forum.services.mentions import render_comment
 from forum.services.moderation import ensure_moderator, moderate_comment
 from forum.services.notifications import mark_notifications_read
 from forum.services.permissions import can_see_class, is_teacher, write_refusal
@@ -199,8 +199,9 @@ def comment_context(request, comment: Comment, **extra) -> dict:
     }
 
 
-def preview_or_post(request, form, post) -> tuple[Comment | None, str | None]:
-    """Validate `form`; with the Preview button render its text, else call `post(cleaned_data)`.
+def preview_or_post(request, form, post, *, classroom: Classroom | None) -> tuple[Comment | None, str | None]:
+    """Validate `form`; with the Preview button render its text (mentions as `classroom`'s space
+    links them), else call `post(cleaned_data)`.
 
     Returns (the saved comment, the preview). A service's ValidationError goes
     back on the form, so nothing typed is lost.
@@ -208,7 +209,7 @@ def preview_or_post(request, form, post) -> tuple[Comment | None, str | None]:
     if not form.is_valid():
         return None, None
     if "preview" in request.POST:
-        return None, render_markdown(form.cleaned_data["body"])
+        return None, render_comment(body=form.cleaned_data["body"], classroom=classroom)[0]
     try:
         return post(form.cleaned_data), None
     except ValidationError as error:
@@ -234,6 +235,7 @@ def comment_create(request, article, topic):
             classroom=space,
             prompt=data.get("prompt"),
         ),
+        classroom=space,
     )
     if comment is not None:
         if request.htmx:
@@ -263,6 +265,7 @@ def comment_reply(request, pk):
             request,
             form,
             lambda data: post_comment(author=request.user, topic=parent.topic, parent=parent, body=data["body"]),
+            classroom=parent.classroom,
         )
     if reply is not None:
         if request.htmx:
@@ -290,7 +293,10 @@ def comment_edit(request, pk):
     edited, preview = None, None
     if request.method == "POST":
         edited, preview = preview_or_post(
-            request, form, lambda data: edit_comment(editor=request.user, comment=comment, body=data["body"])
+            request,
+            form,
+            lambda data: edit_comment(editor=request.user, comment=comment, body=data["body"]),
+            classroom=comment.classroom,
         )
     if edited is not None:
         if request.htmx:
