@@ -4,12 +4,13 @@ Every view works as a plain form and redirect; with htmx (request.htmx) the
 same view answers with the fragment to swap in place.
 """
 
+import re
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,8 +19,9 @@ from forum.forms import CommentForm, EditForm, FlagForm, ReplyForm
 from forum.models import Classroom, Comment
 from forum.models.discussion import MAX_DISPLAY_DEPTH
 from forum.pagecache import attach_comment_cards, cached_for_readers, private_no_store, thread_comments
+from forum.ratelimit import RateLimited, count_action
 from forum.selectors.classes import class_spaces, prompts_with_counts
-from forum.selectors.content import sibling_topics, topic_detail
+from forum.selectors.content import sibling_topics, topic_detail, topic_with_article
 from forum.selectors.discussion import (
     REPLIES_SHOWN,
     THREAD_PAGE_REPLIES,
@@ -29,6 +31,7 @@ from forum.selectors.discussion import (
     thread_roots,
     topic_thread,
 )
+from forum.selectors.mentions import mention_suggestions
 from forum.selectors.voting import topic_factors
 from forum.services.accounts import can_moderate
 from forum.services.classes import teacher_of_comment
@@ -468,3 +471,28 @@ def comment_moderate(request, pk):
         )
     messages.add_message(request, level, notice)
     return redirect(comment)
+
+
+MENTION_PREFIX = re.compile(r"[\w.+-]{0,150}")  # what may follow "@" in a username
+
+
+@private_no_store
+@require_GET
+@login_required
+def mention_lookup(request, article, topic):
+    """Members to offer as the member types "@name" in a comment box on `topic` (JSON, for static/js/mentions.js).
+
+    ?space= names a class's space (404 unless the viewer sees that class); ?q= the letters typed so far.
+    Only usernames and public names: a pupil's full name or anyone's email never leaves the site here.
+    """
+    topic = topic_with_article(article, topic)
+    space = resolve_space(request, topic.article, request.GET.get("space"))
+    try:
+        count_action("mention_lookup", request.user.pk)
+    except RateLimited as error:
+        return JsonResponse({"error": error.message, "members": []}, status=429)
+    prefix = request.GET.get("q", "").strip().removeprefix("@")
+    members = []
+    if MENTION_PREFIX.fullmatch(prefix):
+        members = mention_suggestions(viewer=request.user, topic=topic, classroom=space, prefix=prefix)
+    return JsonResponse({"members": [{"username": m.username, "name": m.public_name} for m in members]})
