@@ -181,3 +181,24 @@ def test_a_class_lookup_costs_two_queries_more(client, topic, classroom, django_
         response = lookup(client, topic, space=classroom)
     assert len(usernames(response)) == 3
 
+
+# Where the comment boxes ask
+
+
+def test_each_comment_box_asks_for_the_names_of_its_own_space(client, topic, classroom, pupil):
+    url = reverse("forum:mention_lookup", args=[topic.article.slug, topic.slug])
+    login(client, pupil)
+    class_page = client.get(topic.get_absolute_url()).content.decode()  # a pupil opens on their class's tab
+    assert f'data-mentions="{url}?space={classroom.pk}"' in class_page
+    public = CommentFactory(topic=topic, author=MemberFactory())
+    login(client, MemberFactory())
+    assert f'data-mentions="{url}"' in client.get(topic.get_absolute_url()).content.decode()
+    assert f'data-mentions="{url}"' in client.get(reverse("forum:comment_reply", args=[public.pk])).content.decode()
+    assert "data-mentions" not in client.get(reverse("forum:comment_flag", args=[public.pk])).content.decode()
+
+
+def test_the_edit_box_of_a_class_comment_asks_for_the_class(client, topic, classroom, pupil):
+    comment = CommentFactory(topic=topic, author=pupil, classroom=classroom)
+    login(client, pupil)
+    html = client.get(reverse("forum:comment_edit", args=[comment.pk])).content.decode()
+    assert f"mentions/?space={classroom.pk}" in html
