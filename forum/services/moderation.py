@@ -158,6 +158,7 @@ def resolve_flags(*, moderator: User, comment: Comment, outcome: str, reason: st
     if outcome == Flag.Status.DISMISSED and comment.status == Comment.Status.HIDDEN and comment.hidden_by_flags:
         comment.status, comment.status_reason, comment.hidden_by_flags = Comment.Status.PUBLISHED, "", False
         comment.save(update_fields=["status", "status_reason", "hidden_by_flags"])
+        tell_mentioned(comment=comment)  # a name added by an edit while it was hidden
         transaction.on_commit(
             partial(
                 notify_moderation, comment=comment, text=f"Your comment on “{comment.topic.title}” is visible again."

@@ -6,10 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from forum.markdown import MAX_MENTIONS
-from forum.models import Comment, Mention, ModerationLog, ModerationSettings, Notification, Restriction
+from forum.models import Comment, Flag, Mention, ModerationLog, ModerationSettings, Notification, Restriction
 from forum.services.classes import create_pupil_accounts
 from forum.services.discussion import delete_comment, edit_comment, post_comment
-from forum.services.moderation import moderate_comment
+from forum.services.moderation import hide_for_flags, moderate_comment, resolve_flags
 from tests.factories import ClassroomFactory, MemberFactory, MembershipFactory, ModeratorFactory, TopicFactory
 
 
@@ -304,3 +304,15 @@ def test_a_comment_with_mentions_costs_one_lookup_and_one_insert_more(bob):
     queries("warm-up")
     # The members named (one query for all of them), then their Mention rows (one insert).
     assert queries("@bob and @nobody and @ann, @cy, @di") == queries("No names here.") + 2
+
+
+def test_a_name_added_while_hidden_by_flags_is_told_when_the_flags_are_dismissed(
+    post, edit, bob, django_capture_on_commit_callbacks
+):
+    comment = post(MemberFactory(), "A comment.")
+    hide_for_flags(comment=comment, open_flags=3)
+    edit(comment, "A comment for @bob.")
+    assert not told(bob)
+    with django_capture_on_commit_callbacks(execute=True):
+        resolve_flags(moderator=ModeratorFactory(), comment=comment, outcome=Flag.Status.DISMISSED)
+    assert len(told(bob)) == 1
