@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from forum.markdown import MAX_MENTIONS
 from forum.models import Comment, Flag, Mention, ModerationLog, ModerationSettings, Notification, Restriction
@@ -316,3 +317,12 @@ def test_a_name_added_while_hidden_by_flags_is_told_when_the_flags_are_dismissed
     with django_capture_on_commit_callbacks(execute=True):
         resolve_flags(moderator=ModeratorFactory(), comment=comment, outcome=Flag.Status.DISMISSED)
     assert len(told(bob)) == 1
+
+
+def test_the_preview_shows_the_mention_linked_and_tells_nobody(client, bob):
+    topic = TopicFactory()
+    client.force_login(MemberFactory())
+    url = reverse("forum:comment_create", args=[topic.article.slug, topic.slug])
+    response = client.post(url, {"body": "Hello @bob", "preview": "1"})
+    assert 'href="/members/bob/" class="mention"' in response.content.decode()
+    assert not Comment.objects.exists() and not Mention.objects.exists() and not told(bob)
