@@ -26,6 +26,8 @@ LIMITS = {
     "flag": [(20, 3600, "20 flags an hour")],
     "propose": [(5, 3600, "5 proposed factors an hour")],
     "ballot": [(20, 3600, "20 rankings an hour")],
+    # The comment box asks as a member types "@na…": generous for typing, a wall against listing members.
+    "mention_lookup": [(60, 60, "60 name lookups a minute"), (600, 3600, "600 name lookups an hour")],
     # Join codes are short: guessing them is slowed down per member.
     "join": [(10, 600, "10 join attempts in 10 minutes")],
     # Per address: generous, as a class signs up together from one school address.

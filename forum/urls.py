@@ -26,6 +26,7 @@ urlpatterns = [
     path("articles/<slug:article>/factors/rank/", voting.ballot, name="ballot"),
     path("articles/<slug:article>/factors/propose/", voting.propose, name="propose_factor"),
     path("articles/<slug:article>/topics/<slug:topic>/comments/", discussion.comment_create, name="comment_create"),
+    path("articles/<slug:article>/topics/<slug:topic>/mentions/", discussion.mention_lookup, name="mention_lookup"),
     path("comments/<int:pk>/", discussion.comment_permalink, name="comment"),
     path("comments/<int:pk>/thread/", discussion.comment_thread, name="comment_thread"),
     path("comments/<int:pk>/reply/", discussion.comment_reply, name="comment_reply"),

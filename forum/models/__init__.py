@@ -6,6 +6,7 @@ from forum.models.discussion import (
     CommentRevision,
     Flag,
     HelpfulMark,
+    Mention,
     ModerationQueueItem,
     Notification,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "HelpfulMark",
     "KeyPoint",
     "Membership",
+    "Mention",
     "ModerationLog",
     "ModerationQueueItem",
     "ModerationSettings",

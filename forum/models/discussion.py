@@ -216,6 +216,7 @@ class Notification(models.Model):
         MODERATION = "moderation", "Moderation decision"
         FACTOR = "factor", "Proposed factor decision"
         CLASS = "class", "Class"
+        MENTION = "mention", "Mention"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=16, choices=Kind)
@@ -230,3 +231,39 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+def mentionable_q(classroom) -> Q:
+    """The members an @mention may name in `classroom`'s space: its teacher and current students.
+
+    In public (None): anyone but a class account, as pupils are minors whose
+    names stay in their class.
+    """
+    if classroom is None:
+        return Q(is_active=True, created_by__isnull=True)
+    from forum.models.classes import Membership
+
+    students = Membership.objects.active().filter(classroom=classroom).values("member")
+    return Q(is_active=True) & (Q(pk=classroom.teacher_id) | Q(pk__in=students))
+
+
+class Mention(models.Model):
+    """A member named with @username in a comment: told once, when the comment is published."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="mentions")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    notified_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the member was told; empty while the comment waits for review or stays hidden.",
+    )
+
+    class Meta:
+        ordering = ["comment_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "member"], name="mention_once_per_member"),
+        ]
+
+    def __str__(self):
+        return f"Mention of member {self.member_id} in comment {self.comment_id}"

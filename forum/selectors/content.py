@@ -34,6 +34,15 @@ def topic_detail(article_slug: str, topic_slug: str) -> Topic:
     )
 
 
+def topic_with_article(article_slug: str, topic_slug: str) -> Topic:
+    """A published topic and its article, nothing more (one query), for small answers about it."""
+    return get_object_or_404(
+        Topic.objects.filter(article__is_published=True).select_related("article"),
+        article__slug=article_slug,
+        slug=topic_slug,
+    )
+
+
 def sibling_topics(topic: Topic) -> list[Topic]:
     """The article's topics in order, titles only, for the contents list and previous/next."""
     return list(Topic.objects.filter(article_id=topic.article_id).only("id", "article_id", "position", "title", "slug"))

@@ -7,7 +7,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from forum.markdown import render_markdown
 from forum.models import (
     Classroom,
     Comment,
@@ -21,6 +20,7 @@ from forum.models import (
     User,
 )
 from forum.ratelimit import count_action
+from forum.services.mentions import record_mentions, render_comment
 from forum.services.moderation import hide_for_flags, initial_status
 from forum.services.notifications import notify_class_flag, notify_reply
 from forum.services.permissions import ensure_can_write_here, ensure_class_open
@@ -68,13 +68,14 @@ def post_comment(
         raise ValidationError("Pick a part of this topic.", code="wrong_anchor")
     count_action("comment", author.pk)
     status, status_reason = initial_status(author=author, body=body)
+    body_html, mentioned = render_comment(body=body, classroom=classroom)
     comment = Comment.objects.create(
         topic=topic,
         author=author,
         parent=parent,
         anchor=anchor,
         body=body,
-        body_html=render_markdown(body),
+        body_html=body_html,
         root=(parent.root or parent) if parent else None,
         depth=parent.depth + 1 if parent else 0,
         status=status,
@@ -85,6 +86,7 @@ def post_comment(
     )
     if parent is not None and parent.author_id != author.pk:
         transaction.on_commit(partial(notify_reply, reply_id=comment.pk))
+    record_mentions(comment=comment, members=mentioned, new_comment=True)
     return comment
 
 
@@ -106,7 +108,8 @@ def edit_comment(*, editor: User, comment: Comment, body: str) -> Comment:
     CommentRevision.objects.create(
         comment=comment, body=comment.body, written_at=comment.edited_at or comment.created_at
     )
-    comment.body, comment.body_html, comment.edited_at = body, render_markdown(body), timezone.now()
+    body_html, mentioned = render_comment(body=body, classroom=comment.classroom)
+    comment.body, comment.body_html, comment.edited_at = body, body_html, timezone.now()
     comment.word_count = len(body.split())
     fields = ["body", "body_html", "edited_at", "word_count"]
     # The same checks as a new comment: an edit that brings in a held word waits for review again.
@@ -115,6 +118,7 @@ def edit_comment(*, editor: User, comment: Comment, body: str) -> Comment:
         comment.status, comment.status_reason = status, status_reason
         fields += ["status", "status_reason"]
     comment.save(update_fields=fields)
+    record_mentions(comment=comment, members=mentioned)
     return comment
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from forum.models import Comment, Factor, Flag, ModerationLog, ModerationSettings, Restriction, User
 from forum.services.accounts import can_moderate
+from forum.services.mentions import tell_mentioned
 from forum.services.notifications import notify_moderation
 from forum.validators import clean_text
 
@@ -113,6 +114,7 @@ def moderate_comment(
         status_after=status_after,
     )
     if before != status_after:
+        tell_mentioned(comment=comment)  # published at last: the members it names hear of it now
         text = f"Your comment on “{comment.topic.title}” {told}." + (f" Reason: {reason}" if reason else "")
         transaction.on_commit(partial(notify_moderation, comment=comment, text=text[:300]))
     return comment
@@ -156,6 +158,7 @@ def resolve_flags(*, moderator: User, comment: Comment, outcome: str, reason: st
     if outcome == Flag.Status.DISMISSED and comment.status == Comment.Status.HIDDEN and comment.hidden_by_flags:
         comment.status, comment.status_reason, comment.hidden_by_flags = Comment.Status.PUBLISHED, "", False
         comment.save(update_fields=["status", "status_reason", "hidden_by_flags"])
+        tell_mentioned(comment=comment)  # a name added by an edit while it was hidden
         transaction.on_commit(
             partial(
                 notify_moderation, comment=comment, text=f"Your comment on “{comment.topic.title}” is visible again."

@@ -1,7 +1,8 @@
-"""Notifications to members: replies and decisions about their comments."""
+"""Notifications to members: replies, mentions and decisions about their comments."""
 
 from django.core.mail import send_mail
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from forum.models import Comment, Flag, Notification, User
 
@@ -24,6 +25,21 @@ def notify_reply(*, reply_id: int) -> None:
             recipient_list=[recipient.email],
             fail_silently=True,
         )
+
+
+def notify_mentions(*, comment_id: int, member_ids: list[int]) -> None:
+    """Tell each member that `comment` names them (services.mentions decides who, and only once)."""
+    comment = Comment.objects.select_related("author", "topic").get(pk=comment_id)
+    text = gettext("%(name)s mentioned you in a comment on “%(topic)s”.") % {
+        "name": comment.author.public_name,
+        "topic": comment.topic.title,
+    }
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient_id=member_id, kind=Notification.Kind.MENTION, comment=comment, text=text[:300])
+            for member_id in member_ids
+        ]
+    )
 
 
 def notify_class_flag(*, flag_id: int) -> None:

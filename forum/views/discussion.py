@@ -4,23 +4,24 @@ Every view works as a plain form and redirect; with htmx (request.htmx) the
 same view answers with the fragment to swap in place.
 """
 
+import re
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forum.forms import CommentForm, EditForm, FlagForm, ReplyForm
-from forum.markdown import render_markdown
 from forum.models import Classroom, Comment
 from forum.models.discussion import MAX_DISPLAY_DEPTH
 from forum.pagecache import attach_comment_cards, cached_for_readers, private_no_store, thread_comments
+from forum.ratelimit import RateLimited, count_action
 from forum.selectors.classes import class_spaces, prompts_with_counts
-from forum.selectors.content import sibling_topics, topic_detail
+from forum.selectors.content import sibling_topics, topic_detail, topic_with_article
 from forum.selectors.discussion import (
     REPLIES_SHOWN,
     THREAD_PAGE_REPLIES,
@@ -30,6 +31,7 @@ from forum.selectors.discussion import (
     thread_roots,
     topic_thread,
 )
+from forum.selectors.mentions import mention_suggestions
 from forum.selectors.voting import topic_factors
 from forum.services.accounts import can_moderate
 from forum.services.classes import teacher_of_comment
@@ -41,6 +43,7 @@ from forum.services.discussion import (
     post_comment,
     toggle_helpful,
 )
+from forum.services.mentions import render_comment
 from forum.services.moderation import ensure_moderator, moderate_comment
 from forum.services.notifications import mark_notifications_read
 from forum.services.permissions import can_see_class, is_teacher, write_refusal
@@ -199,8 +202,9 @@ def comment_context(request, comment: Comment, **extra) -> dict:
     }
 
 
-def preview_or_post(request, form, post) -> tuple[Comment | None, str | None]:
-    """Validate `form`; with the Preview button render its text, else call `post(cleaned_data)`.
+def preview_or_post(request, form, post, *, classroom: Classroom | None) -> tuple[Comment | None, str | None]:
+    """Validate `form`; with the Preview button render its text (mentions as `classroom`'s space
+    links them), else call `post(cleaned_data)`.
 
     Returns (the saved comment, the preview). A service's ValidationError goes
     back on the form, so nothing typed is lost.
@@ -208,7 +212,7 @@ def preview_or_post(request, form, post) -> tuple[Comment | None, str | None]:
     if not form.is_valid():
         return None, None
     if "preview" in request.POST:
-        return None, render_markdown(form.cleaned_data["body"])
+        return None, render_comment(body=form.cleaned_data["body"], classroom=classroom)[0]
     try:
         return post(form.cleaned_data), None
     except ValidationError as error:
@@ -234,6 +238,7 @@ def comment_create(request, article, topic):
             classroom=space,
             prompt=data.get("prompt"),
         ),
+        classroom=space,
     )
     if comment is not None:
         if request.htmx:
@@ -263,6 +268,7 @@ def comment_reply(request, pk):
             request,
             form,
             lambda data: post_comment(author=request.user, topic=parent.topic, parent=parent, body=data["body"]),
+            classroom=parent.classroom,
         )
     if reply is not None:
         if request.htmx:
@@ -290,7 +296,10 @@ def comment_edit(request, pk):
     edited, preview = None, None
     if request.method == "POST":
         edited, preview = preview_or_post(
-            request, form, lambda data: edit_comment(editor=request.user, comment=comment, body=data["body"])
+            request,
+            form,
+            lambda data: edit_comment(editor=request.user, comment=comment, body=data["body"]),
+            classroom=comment.classroom,
         )
     if edited is not None:
         if request.htmx:
@@ -462,3 +471,28 @@ def comment_moderate(request, pk):
         )
     messages.add_message(request, level, notice)
     return redirect(comment)
+
+
+MENTION_PREFIX = re.compile(r"[\w.+-]{0,150}")  # what may follow "@" in a username
+
+
+@private_no_store
+@require_GET
+@login_required
+def mention_lookup(request, article, topic):
+    """Members to offer as the member types "@name" in a comment box on `topic` (JSON, for static/js/mentions.js).
+
+    ?space= names a class's space (404 unless the viewer sees that class); ?q= the letters typed so far.
+    Only usernames and public names: a pupil's full name or anyone's email never leaves the site here.
+    """
+    topic = topic_with_article(article, topic)
+    space = resolve_space(request, topic.article, request.GET.get("space"))
+    try:
+        count_action("mention_lookup", request.user.pk)
+    except RateLimited as error:
+        return JsonResponse({"error": error.message, "members": []}, status=429)
+    prefix = request.GET.get("q", "").strip().removeprefix("@")
+    members = []
+    if MENTION_PREFIX.fullmatch(prefix):
+        members = mention_suggestions(viewer=request.user, topic=topic, classroom=space, prefix=prefix)
+    return JsonResponse({"members": [{"username": m.username, "name": m.public_name} for m in members]})
