@@ -26,6 +26,7 @@ LIMITS = {
     "flag": [(20, 3600, "20 flags an hour")],
     "propose": [(5, 3600, "5 proposed factors an hour")],
     "ballot": [(20, 3600, "20 rankings an hour")],
+    "api_token": [(10, 3600, "10 new API tokens or feed addresses an hour")],
     # Join codes are short: guessing them is slowed down per member.
     "join": [(10, 600, "10 join attempts in 10 minutes")],
     # Per address: generous, as a class signs up together from one school address.
