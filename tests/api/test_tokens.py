@@ -51,6 +51,15 @@ def test_a_token_without_a_name_is_refused_on_the_form(db):
     assert not ApiToken.objects.exists()
 
 
+def test_revoking_a_token_stops_it_at_once(db):
+    member = MemberFactory()
+    token, secret = create_api_token(member=member, name="old")
+    api = Client(headers={"authorization": f"Bearer {secret}"})
+    assert api.get(reverse("api:articles")).status_code == 200
+    logged_in(member).post(reverse("forum:api_token_revoke", args=[token.pk]))
+    assert api.get(reverse("api:articles")).status_code == 401
+
+
 @pytest.mark.parametrize("role", [role for role in ROLES if role != "anonymous"])
 def test_nobody_revokes_someone_elses_token(as_role, role):
     token, _ = create_api_token(member=MemberFactory(), name="theirs")
