@@ -1,6 +1,6 @@
 """/api/v1/: the API (forum/views/api.py), its OpenAPI 3 schema and its documentation page."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from forum.views import api
@@ -22,4 +22,5 @@ urlpatterns = [
     path("comments/<int:pk>/replies/", api.comment_replies, name="comment_replies"),
     path("classes/<int:pk>/results/", api.class_results, name="class_results"),
     path("classes/<int:pk>/roster/", api.class_roster, name="class_roster"),
+    re_path(r"^(?P<path>.*)$", api.not_found),
 ]

@@ -5,6 +5,8 @@ from rest_framework import serializers
 
 from forum.models.discussion import BODY_MAX_LENGTH
 
+MAX_ID = 2**63 - 1  # the largest id a database column holds: a larger one would be an error, not a 400
+
 
 class ArticleSerializer(serializers.Serializer):
     slug = serializers.SlugField()
@@ -76,7 +78,11 @@ class ReplyPageSerializer(PageSerializer):
 class CommentInputSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=BODY_MAX_LENGTH, help_text="Markdown, as on the site.")
     parent = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, help_text="The id of the comment this replies to."
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="The id of the comment this replies to.",
     )
     about = serializers.CharField(
         required=False, allow_blank=True, max_length=200, help_text="The anchor of a part of the topic."
@@ -107,7 +113,7 @@ class ResultsSerializer(serializers.Serializer):
 
 class BallotInputSerializer(serializers.Serializer):
     ranking = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         max_length=200,
         help_text="Factor ids, most important first.",
     )

@@ -57,6 +57,13 @@ def replies_url(comment) -> str:
     return reverse("api:comment_replies", args=[comment.pk])
 
 
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+def not_found(request, path=""):
+    """Any other address under /api/v1/ (an id that is not a number...): a 404 in JSON, as a client expects."""
+    raise Http404("No such address in the API.")
+
+
 @extend_schema(responses=s.ArticleSerializer(many=True))
 @api_view(["GET"])
 def article_list(request):

@@ -41,7 +41,7 @@ def pupil(classroom):
 def token_client(user) -> Client:
     _, secret = create_api_token(member=user, name="tests")
     client = Client(headers={"authorization": f"Bearer {secret}"})
-    client.user = user
+    client.user, client.secret = user, secret
     return client
 
 

@@ -1,11 +1,12 @@
 """Reading through the API: what every role gets from each read endpoint, and what never leaves a class."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from forum.models import Article, Comment
 from tests.api.conftest import ROLES
-from tests.factories import ArticleFactory, CommentFactory
+from tests.factories import ArticleFactory, CommentFactory, MemberFactory
 
 
 def comments_url(topic):
@@ -129,3 +130,19 @@ def test_results_kept_until_voting_are_a_403_until_the_member_ranks(as_role, top
     assert as_role("anonymous").get(reverse("api:results", args=[topic.article.slug])).status_code == 403
     assert as_role("member").get(reverse("api:results", args=[topic.article.slug])).status_code == 403
     assert as_role("moderator").get(reverse("api:results", args=[topic.article.slug])).status_code == 200
+
+
+def test_an_address_the_api_does_not_have_is_a_json_404(client, topic):
+    for path in ("/api/v1/comments/abc/", "/api/v1/nothing/", f"/api/v1/articles/{topic.article.slug}/tópico/"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response.headers["Content-Type"] == "application/json"
+
+
+def test_an_id_too_big_for_the_database_is_a_400_not_an_error(client, topic):
+    session = Client()
+    session.force_login(MemberFactory())
+    url = reverse("api:ballot", args=[topic.article.slug])
+    response = session.post(url, {"ranking": [2**64]}, content_type="application/json")
+    assert response.status_code == 400
+    assert "ranking" in response.json()
