@@ -61,7 +61,7 @@ def replies_url(comment) -> str:
 @api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
 def not_found(request, path=""):
     """Any other address under /api/v1/ (an id that is not a number...): a 404 in JSON, as a client expects."""
-    raise Http404("No such address in the API.")
+    raise Http404(_("No such address in the API."))
 
 
 @extend_schema(responses=s.ArticleSerializer(many=True))
@@ -154,7 +154,7 @@ def public_comment(request, pk) -> Comment:
     )
     comment.shown = comment.shown_to(request.user)
     if not comment.shown:
-        raise Http404("No such comment.")
+        raise Http404(_("No such comment."))
     return comment
 
 
@@ -169,7 +169,7 @@ def comment_view(request, pk):
 def comment_replies(request, pk):
     root = public_comment(request, pk)
     if root.parent_id is not None:
-        raise Http404("Replies are listed under their thread's first comment.")
+        raise Http404(_("Replies are listed under their thread's first comment."))
     page = single_thread(root=root, viewer=request.user, moderator=False, page_number=request.GET.get("page"))
     results = s.CommentSerializer(flatten(root), many=True).data
     return Response({**page_links(request, page), "results": results})
@@ -213,7 +213,7 @@ def ballot(request, article):
     article = get_object_or_404(published_articles(), slug=article)
     if request.method == "GET":
         if (standing := current_ballot(member=request.user, article=article)) is None:
-            raise Http404("No ranking yet.")
+            raise Http404(_("No ranking yet."))
         return Response(s.BallotSerializer(ballot_data(standing)).data)
     data = s.BallotInputSerializer(data=request.data)
     data.is_valid(raise_exception=True)
@@ -234,7 +234,7 @@ def taught_class(request, pk) -> Classroom:
     """The class if the requester teaches it (or is a site admin); 404 for anyone else, who learns nothing."""
     classroom = get_object_or_404(Classroom.objects.select_related("article"), pk=pk)
     if not (is_teacher(request.user, classroom) or request.user.is_superuser):
-        raise Http404("No such class.")
+        raise Http404(_("No such class."))
     return classroom
 
 

@@ -65,7 +65,7 @@ class NotificationsFeed(Feed):
     def get_object(self, request, secret):
         member = feed_member(secret)
         if member is None:
-            raise Http404("No such feed.")
+            raise Http404(_("No such feed."))
         return member
 
     def title(self, member):

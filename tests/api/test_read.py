@@ -5,6 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from forum.models import Article, Comment
+from forum.services.voting import cast_ballot
 from tests.api.conftest import ROLES
 from tests.factories import ArticleFactory, CommentFactory, MemberFactory
 
@@ -21,6 +22,7 @@ def test_every_role_reads_articles_topics_and_factors(as_role, topic, role):
     assert [a["title"] for a in articles] == [topic.article.title]
     topics = client.get(reverse("api:topics", args=[topic.article.slug])).json()
     assert topics[0]["slug"] == topic.slug
+    assert client.get(reverse("api:topic", args=[topic.article.slug, topic.slug])).json()["title"] == topic.title
     assert topics[0]["feed_url"].endswith("/feed/")
     factors = client.get(reverse("api:factors", args=[topic.article.slug])).json()
     assert len(factors) == 3
@@ -48,6 +50,24 @@ def test_every_role_reads_the_public_threads_but_never_a_class_comment(as_role, 
     assert thread["replies"][0]["parent"] == root.pk
     assert "Class secret" not in response.content.decode()
     assert "Pupilova" not in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_reads_a_public_comment_and_its_replies(as_role, topic, role):
+    root = CommentFactory(topic=topic)
+    CommentFactory(topic=topic, parent=root, body_html="<p>Reply.</p>")
+    client = as_role(role)
+    assert client.get(reverse("api:comment", args=[root.pk])).json()["id"] == root.pk
+    assert [r["body_html"] for r in client.get(reverse("api:comment_replies", args=[root.pk])).json()["results"]] == [
+        "<p>Reply.</p>"
+    ]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_gets_the_schema_and_the_docs_page(as_role, role):
+    client = as_role(role)
+    assert client.get(reverse("api:schema")).status_code == 200
+    assert client.get(reverse("api:docs")).status_code == 200
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -146,3 +166,16 @@ def test_an_id_too_big_for_the_database_is_a_400_not_an_error(client, topic):
     response = session.post(url, {"ranking": [2**64]}, content_type="application/json")
     assert response.status_code == 400
     assert "ranking" in response.json()
+
+
+@pytest.mark.parametrize("voters", [1, 20])  # one aggregate query, whatever the number of ballots
+def test_the_results_cost_the_same_whatever_the_ballots(client, topic, django_assert_num_queries, voters):
+    for member in MemberFactory.create_batch(voters):
+        cast_ballot(member=member, article=topic.article, ranking=list(topic.article.factors.all()))
+    with django_assert_num_queries(2):  # the article, the results (cached until a ballot changes)
+        response = client.get(reverse("api:results", args=[topic.article.slug]))
+    assert response.json()["voters"] == voters
+
+
+def test_the_anonymous_have_no_ballot_to_read(client, topic):
+    assert client.get(reverse("api:ballot", args=[topic.article.slug])).status_code == 401

@@ -90,3 +90,10 @@ def test_every_member_has_a_feed_address_to_make_and_replace(as_role, role):
     assert first in client.get(reverse("forum:account_settings")).content.decode()
     client.post(reverse("forum:feed_key_regenerate"))
     assert FeedKey.objects.get(member=user).secret != first
+
+
+def test_the_anonymous_are_sent_to_log_in_to_make_a_feed_address(client, db):
+    response = client.post(reverse("forum:feed_key_regenerate"))
+    assert response.status_code == 302
+    assert "/login/" in response.url
+    assert not FeedKey.objects.exists()
