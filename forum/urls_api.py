@@ -22,5 +22,6 @@ urlpatterns = [
     path("comments/<int:pk>/replies/", api.comment_replies, name="comment_replies"),
     path("classes/<int:pk>/results/", api.class_results, name="class_results"),
     path("classes/<int:pk>/roster/", api.class_roster, name="class_roster"),
-    re_path(r"^(?P<path>.*)$", api.not_found),
+    # Any other address ending in "/" is a JSON 404; one without it is still redirected to its "/" first.
+    re_path(r"^(?P<path>(?:.*/)?)$", api.not_found),
 ]

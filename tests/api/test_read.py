@@ -157,6 +157,7 @@ def test_an_address_the_api_does_not_have_is_a_json_404(client, topic):
         response = client.get(path)
         assert response.status_code == 404
         assert response.headers["Content-Type"] == "application/json"
+    assert client.get("/api/v1/articles").url == "/api/v1/articles/"  # a missing "/" is still added
 
 
 def test_an_id_too_big_for_the_database_is_a_400_not_an_error(client, topic):
