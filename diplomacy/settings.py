@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "csp",  # django-csp: its system checks catch a policy written in the pre-4.0 format
     "django_tasks",  # the backport of Django 6.0's django.tasks
     "django_tasks_db",  # its database backend and `manage.py db_worker`
+    "rest_framework",  # the API under /api/v1/ (forum/views/api.py)
+    "drf_spectacular",  # its OpenAPI 3 schema
+    "drf_spectacular_sidecar",  # Swagger UI's files, served as our own static files: no CDN
     "forum",
 ]
 
@@ -289,6 +292,33 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     },
 }
+# The API (README: "API"): a member's token (Authorization: Bearer ...) or their session, whose writes need the
+# CSRF token as the site's forms do. JSON in and out; a service's ValidationError is a 400, a rate limit a 429.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "forum.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "forum.api.schema.ForumAutoSchema",
+    "EXCEPTION_HANDLER": "forum.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Peace Talks Forum API",
+    "DESCRIPTION": "Articles, topics, the public discussion and the factor results; with a token, posting "
+    "comments and ranking the factors, under the site's rules. Make a token on your account settings page.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
 # Powerful browser features the site never uses, switched off for it and anything it could embed
 # (forum.middleware.PermissionsPolicyMiddleware; `browsing-topics` replaced the retired `interest-cohort`).
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"

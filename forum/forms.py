@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserCreationForm
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
 
 from forum.client_ip import client_ip
 from forum.models import Ballot, Classroom, Factor, Flag, Prompt, Restriction, User
@@ -277,3 +278,12 @@ class ChoosePasswordForm(PasswordChangeForm):
         if commit:
             user.save()
         return user
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("What is this token for?"),
+        max_length=60,
+        validators=[refuse_control_characters],
+        help_text=_("A name to tell your tokens apart, such as “class tools” or “my script”."),
+    )

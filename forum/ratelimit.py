@@ -28,6 +28,7 @@ LIMITS = {
     "ballot": [(20, 3600, "20 rankings an hour")],
     # The comment box asks as a member types "@na…": generous for typing, a wall against listing members.
     "mention_lookup": [(60, 60, "60 name lookups a minute"), (600, 3600, "600 name lookups an hour")],
+    "api_token": [(10, 3600, "10 new API tokens or feed addresses an hour")],
     # Join codes are short: guessing them is slowed down per member.
     "join": [(10, 600, "10 join attempts in 10 minutes")],
     # Per address: generous, as a class signs up together from one school address.

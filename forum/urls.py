@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 from django.urls.converters import StringConverter
 
-from forum.views import accounts, classes, content, discussion, voting
+from forum.views import accounts, classes, content, discussion, feeds, tokens, voting
 
 
 class TextConverter(StringConverter):
@@ -20,6 +20,7 @@ urlpatterns = [
     path("articles/<slug:article>/", content.article_detail, name="article"),
     path("articles/<slug:article>/faq/", content.faq, name="faq"),
     path("articles/<slug:article>/topics/<slug:topic>/", discussion.topic, name="topic"),
+    path("articles/<slug:article>/topics/<slug:topic>/feed/", feeds.TopicCommentsFeed(), name="topic_feed"),
     path("articles/<slug:article>/factors/", voting.results, name="results"),
     path("articles/<slug:article>/factors/results.csv", voting.results_csv, name="results_csv"),
     path("articles/<slug:article>/factors/reasons/", voting.reasons, name="reasons"),
@@ -37,6 +38,7 @@ urlpatterns = [
     path("comments/<int:pk>/history/", discussion.comment_history, name="comment_history"),
     path("comments/<int:pk>/moderate/", discussion.comment_moderate, name="comment_moderate"),
     path("notifications/", discussion.notifications, name="notifications"),
+    path("notifications/feed/<slug:secret>/", feeds.NotificationsFeed(), name="notifications_feed"),
     path("classes/", classes.class_list, name="classes"),
     path("classes/new/", classes.class_create, name="class_create"),
     path("classes/join/", classes.class_join, name="class_join"),
@@ -55,5 +57,8 @@ urlpatterns = [
     path("classes/<int:pk>/projector/", classes.class_projector, name="class_projector"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/settings/", accounts.account_settings, name="account_settings"),
+    path("accounts/settings/tokens/", tokens.api_token_create, name="api_token_create"),
+    path("accounts/settings/tokens/<int:pk>/revoke/", tokens.api_token_revoke, name="api_token_revoke"),
+    path("accounts/settings/feed/", tokens.feed_key_regenerate, name="feed_key_regenerate"),
     path("members/<text:username>/", accounts.profile, name="profile"),
 ]

@@ -1,4 +1,5 @@
 from forum.models.accounts import User
+from forum.models.api import ApiToken, FeedKey
 from forum.models.classes import Classroom, Membership, Prompt
 from forum.models.content import Article, FaqEntry, KeyPoint, Subsection, Topic
 from forum.models.discussion import (
@@ -14,6 +15,7 @@ from forum.models.moderation import ModerationLog, ModerationSettings, Restricti
 from forum.models.voting import Ballot, BallotEntry, Factor
 
 __all__ = [
+    "ApiToken",
     "Article",
     "Ballot",
     "BallotEntry",
@@ -22,6 +24,7 @@ __all__ = [
     "CommentRevision",
     "Factor",
     "FaqEntry",
+    "FeedKey",
     "Flag",
     "HelpfulMark",
     "KeyPoint",

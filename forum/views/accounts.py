@@ -17,9 +17,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from forum.client_ip import client_ip
-from forum.forms import AccountSettingsForm, ChoosePasswordForm, SignupForm
+from forum.forms import AccountSettingsForm, ApiTokenForm, ChoosePasswordForm, SignupForm
 from forum.models import User
 from forum.pagecache import private_no_store
+from forum.selectors.api import member_api_tokens, member_feed_key
 from forum.selectors.classes import classes_of
 from forum.selectors.discussion import member_comments
 from forum.services.accounts import sign_up, update_account
@@ -76,7 +77,14 @@ def account_settings(request):
         else:
             messages.success(request, "Your settings are saved.")
             return redirect("forum:account_settings")
-    return render(request, "forum/accounts/settings.html", {"form": form})
+    context = {
+        "form": form,
+        # The API and the feeds: tokens (none for a pupil's class account) and the notifications feed's address.
+        "api_tokens": [] if request.user.is_class_account else member_api_tokens(request.user),
+        "token_form": None if request.user.is_class_account else ApiTokenForm(),
+        "feed_key": member_feed_key(request.user),
+    }
+    return render(request, "forum/accounts/settings.html", context)
 
 
 def profile(request, username):
