@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('forum', '0009_local_orderings'),
+        ('forum', '0011_mentions'),
     ]
 
     operations = [
