@@ -29,7 +29,7 @@ def choose_language(request):
     none: one cached rendering serves every reader (forum/pagecache.py), so a reader's switch is
     accepted when the browser says it was sent from this site, which is what the token proves.
     """
-    if request.user.is_authenticated or not sent_from_this_site(request):
-        if (refused := _csrf.process_view(request, set_language, (), {})) is not None:
-            return refused
+    needs_token = request.user.is_authenticated or not sent_from_this_site(request)
+    if needs_token and (refused := _csrf.process_view(request, set_language, (), {})) is not None:
+        return refused
     return set_language(request)
