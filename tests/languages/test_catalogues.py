@@ -89,6 +89,20 @@ def test_the_committed_compiled_catalogue_is_the_current_one(tmp_path, language)
         )
 
 
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_no_translation_brings_a_double_quote_its_english_lacks(language):
+    """Templates put translations in attributes (aria-label="…"), and {% translate %} does not escape them."""
+    locale = settings.BASE_DIR / "locale"
+    with open(catalogue(locale, language, "mo"), "rb") as compiled:
+        translations = GNUTranslations(compiled)._catalog
+    quoted = [
+        text
+        for key, text in translations.items()
+        if '"' in text and '"' not in (key[0] if isinstance(key, tuple) else key)
+    ]
+    assert quoted == [], "Use « » or “ ” in translations, not straight double quotes."
+
+
 def test_the_check_finds_a_string_marked_since_the_last_translation(tmp_path):
     probe = {"templates/forum/_probe.html": '{% load i18n %}{% translate "A sentence nobody has translated" %}'}
     locale = gather(tmp_path, add=probe)
