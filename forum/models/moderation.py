@@ -150,7 +150,9 @@ class Restriction(models.Model):
     def explanation(self) -> str:
         until = gettext("until further notice")
         if self.ends_at:
-            until = gettext("until %(when)s") % {"when": date_format(timezone.localtime(self.ends_at), "d E Y, H:i T")}
+            ends_at = timezone.localtime(self.ends_at)
+            when = f"{date_format(ends_at, 'DATETIME_FORMAT')} {date_format(ends_at, 'T')}"  # the reader's way
+            until = gettext("until %(when)s") % {"when": when}
         if self.kind == self.Kind.SUSPEND:
             explanation = gettext("Your account is suspended %(until)s: %(reason)s")
         else:

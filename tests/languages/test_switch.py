@@ -6,8 +6,10 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
-from forum.models import Comment
+from forum.models import Comment, Restriction
+from forum.ratelimit import in_words
 from tests.factories import CommentFactory, MemberFactory, ModeratorFactory
 
 SETLANG = "/i18n/setlang/"
@@ -118,3 +120,31 @@ def test_dates_are_written_in_the_readers_language(client, comment):
     spanish = in_language("es").get(comment.topic.get_absolute_url()).content.decode()
     assert "5 Мар 2026" in russian and "5 Mar 2026" in spanish  # Spanish abbreviates March as "Mar" too
     assert "5 Mar 2026" not in russian
+
+
+def test_a_restriction_is_explained_in_the_readers_language_with_its_date(db):
+    member = MemberFactory()
+    restriction = Restriction.objects.create(
+        member=member,
+        kind=Restriction.Kind.MUTE,
+        reason="Spam.",
+        ends_at=datetime(2026, 3, 5, 9, 30, tzinfo=UTC),
+    )
+    with translation.override("ru"):
+        assert restriction.explanation == "Вам запрещено писать до 5 марта 2026 г. 9:30 UTC: Spam."
+    with translation.override("es"):
+        assert restriction.explanation == "Tu cuenta está silenciada hasta el 5 de marzo de 2026 a las 09:30 UTC: Spam."
+    with translation.override("en"):
+        assert restriction.explanation == "Your account is muted until March 5, 2026, 9:30 a.m. UTC: Spam."
+
+
+def test_a_wait_is_counted_with_the_languages_plurals():
+    with translation.override("ru"):
+        assert [in_words(seconds) for seconds in (1, 3, 5, 21, 120, 660)] == [
+            "1 секунду",
+            "3 секунды",
+            "5 секунд",
+            "21 секунду",
+            "2 минуты",
+            "11 минут",
+        ]
