@@ -75,6 +75,14 @@ DECISIONS = {
 }
 
 
+# What a moderator is told when a decision does not apply to the comment's status ("published", "hidden").
+BAD_STATUS = {
+    Action.APPROVE: gettext_lazy("A comment that is %(status)s cannot be approved."),
+    Action.HIDE: gettext_lazy("A comment that is %(status)s cannot be hidden."),
+    Action.RESTORE: gettext_lazy("A comment that is %(status)s cannot be restored."),
+}
+
+
 def decisions_for(status: str) -> list[tuple[str, str]]:
     """The decisions open for a comment in `status`, as (action, button): the one table both desks read."""
     return [(action, decision.button) for action, decision in DECISIONS.items() if status in decision.applies_to]
@@ -95,11 +103,7 @@ def moderate_comment(
     applies_to, status_after, flags_become, told, _label = DECISIONS[action]
     comment = Comment.objects.select_for_update().select_related("topic").get(pk=comment.pk)
     if comment.status not in applies_to:
-        raise ValidationError(
-            _("A comment that is %(status)s cannot be given this decision: %(decision)s.")
-            % {"status": comment.get_status_display().lower(), "decision": str(DECISIONS[action].button).lower()},
-            code="bad_status",
-        )
+        raise ValidationError(BAD_STATUS[action] % {"status": comment.get_status_display().lower()}, code="bad_status")
     # Shown with the comment and told to its author: the status reason's column, whatever the decision.
     reason = clean_reason(reason, column=Comment._meta.get_field("status_reason"))
     if action == Action.HIDE and not reason:
