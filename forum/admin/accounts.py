@@ -47,7 +47,7 @@ class UserAdmin(DjangoUserAdmin):
             _("Classes"),
             {
                 "fields": ["trusted_teacher", "created_by"],
-                "description": "Trust a teacher with the actions on the members' list, so it is logged.",
+                "description": _("Trust a teacher with the actions on the members' list, so it is logged."),
             },
         ),
         *DjangoUserAdmin.fieldsets[2:],

@@ -348,6 +348,6 @@ def unlock_pupil(*, teacher: User, classroom: Classroom, pupil: User) -> int:
         actor=teacher,
         action=ModerationLog.Action.UNLOCK,
         member=pupil,
-        reason=f"Unlocked from the class “{classroom.name}”.",
+        reason=_("Unlocked from the class “%(name)s”.") % {"name": classroom.name},
     )
     return cleared

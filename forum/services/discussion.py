@@ -127,7 +127,7 @@ def delete_comment(*, member: User, comment: Comment) -> Comment:
     """
     ensure_author(member, comment)
     ensure_class_open(member, comment.classroom)
-    comment.status, comment.status_reason = Comment.Status.REMOVED, "Deleted by its author."
+    comment.status, comment.status_reason = Comment.Status.REMOVED, _("Deleted by its author.")
     comment.save(update_fields=["status", "status_reason"])
     return comment
 

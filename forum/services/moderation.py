@@ -219,14 +219,14 @@ def initial_status(*, author: User, body: str, editing: bool = False) -> tuple[s
     if can_moderate(author):
         return Comment.Status.PUBLISHED, ""
     if rules.pre_moderation == ModerationSettings.PreModeration.EVERYTHING:
-        return Comment.Status.PENDING, "Every comment is reviewed before it appears."
+        return Comment.Status.PENDING, _("Every comment is reviewed before it appears.")
     # An edit counts among the comments already written, as the comment being edited is one of them.
     if rules.pre_moderation == ModerationSettings.PreModeration.NEW_MEMBERS and (
         author.comments.count() - editing < rules.new_member_comments
     ):
-        return Comment.Status.PENDING, "A new member's first comments are reviewed before they appear."
+        return Comment.Status.PENDING, _("A new member's first comments are reviewed before they appear.")
     if held_word_in(body, rules.held_words):
-        return Comment.Status.PENDING, "It contains a word the moderators review."
+        return Comment.Status.PENDING, _("It contains a word the moderators review.")
     return Comment.Status.PUBLISHED, ""
 
 
