@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 ARTICLE := forum/content/us-russia-peace-talks.txt
 ARTICLE_TITLE := The reduction in US-Russia peace talks
 
-.PHONY: run test install lint bench requirements prod-up prod-down
+.PHONY: run test install lint bench requirements messages prod-up prod-down
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ endif
 
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The translations (README: "Languages"): gather every marked string into locale/ru and locale/es, always with the
+# same options (forum/management/commands/update_messages.py), then compile the .mo files, which are committed.
+# Needs GNU gettext. New strings arrive untranslated and changed ones fuzzy: `make test` fails until they are done.
+messages: $(VENV)/.installed-dev
+	$(PY) manage.py update_messages
 
 # Lint, the one code format, and the layers (import-linter contracts in pyproject.toml).
 lint: $(VENV)/.installed-dev

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from forum.forms import LoginForm
 from forum.views.accounts import ChoosePasswordView
+from forum.views.languages import choose_language
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -13,6 +14,8 @@ urlpatterns = [
     path("accounts/password_change/", ChoosePasswordView.as_view(), name="password_change"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("forum.urls_api")),
+    # Django's set_language (as django.conf.urls.i18n names it), behind the footer's language switch.
+    path("i18n/setlang/", choose_language, name="set_language"),
     path("", include("forum.urls")),
 ]
 

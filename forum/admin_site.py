@@ -3,6 +3,8 @@ from functools import wraps
 
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from forum.forms import AdminLoginForm
 from forum.models import Comment
@@ -32,9 +34,9 @@ def is_id(value) -> bool:
 
 
 class ForumAdminSite(admin.AdminSite):
-    site_header = "Peace Talks Forum administration"
-    site_title = "Peace Talks Forum admin"
-    index_title = "Moderation and content"
+    site_header = _("Peace Talks Forum administration")
+    site_title = _("Peace Talks Forum admin")
+    index_title = _("Moderation and content")
     login_form = AdminLoginForm
 
     def get_app_list(self, request, app_label=None):
@@ -51,7 +53,9 @@ class ForumAdminSite(admin.AdminSite):
         for app in apps:
             for model in app["models"]:
                 if model["object_name"] == "ModerationQueueItem":
-                    model["name"] = f"Needs attention ({Comment.objects.needing_attention().count()})"
+                    model["name"] = gettext("Needs attention (%(count)s)") % {
+                        "count": Comment.objects.needing_attention().count()
+                    }
         return apps
 
     def admin_view(self, view, cacheable=False):

@@ -2,11 +2,12 @@ from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.contrib.auth.signals import user_login_failed
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.translation import gettext_lazy as _
 
 
 class ForumConfig(AppConfig):
     name = "forum"
-    verbose_name = "Forum"
+    verbose_name = _("Forum")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

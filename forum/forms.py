@@ -40,7 +40,7 @@ class EmailUniqueMixin:
         email = self.cleaned_data["email"].strip()
         others = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
         if email and others.exists():
-            raise forms.ValidationError("An account with this email already exists.", code="email_taken")
+            raise forms.ValidationError(_("An account with this email already exists."), code="email_taken")
         return email
 
 
@@ -50,8 +50,10 @@ class AddressCeilingMixin:
     def clean(self):
         if self.request is not None and (wait := seconds_until_allowed("login_failure", client_ip(self.request))):
             raise forms.ValidationError(
-                "Too many failed logins from your network: %(limit)s in %(minutes)s minutes. Logins from here "
-                "are paused; please wait %(wait)s, then try again.",
+                _(
+                    "Too many failed logins from your network: %(limit)s in %(minutes)s minutes. Logins from here "
+                    "are paused; please wait %(wait)s, then try again."
+                ),
                 code="address_paused",
                 params={
                     "limit": settings.LOGIN_FAILURES_PER_ADDRESS,
@@ -86,19 +88,25 @@ class AdminLoginForm(UsernameLengthMixin, AddressCeilingMixin, AdminAuthenticati
 
 
 class SignupForm(TextRulesMixin, EmailUniqueMixin, UserCreationForm):
-    email = forms.EmailField(required=True, help_text="Used only to reset your password; never shown.")
+    email = forms.EmailField(
+        label=_("Email"), required=True, help_text=_("Used only to reset your password; never shown.")
+    )
 
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ["username", "email", "display_name"]
+        labels = {"display_name": _("Display name")}
 
 
 class AccountSettingsForm(TextRulesMixin, EmailUniqueMixin, forms.ModelForm):
-    email = forms.EmailField(required=False, help_text="Used only to reset your password; never shown.")
+    email = forms.EmailField(
+        label=_("Email"), required=False, help_text=_("Used only to reset your password; never shown.")
+    )
 
     class Meta:
         model = User
         fields = ["display_name", "email", "email_on_reply"]
+        labels = {"display_name": _("Display name")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,28 +119,28 @@ class CommentBodyField(forms.CharField):
     """The text box of a comment. Its rules live in services.discussion.clean_body."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("label", "Your comment")
+        kwargs.setdefault("label", _("Your comment"))
         super().__init__(
             required=False,
             strip=False,
             validators=[refuse_control_characters],
             widget=forms.Textarea(attrs={"rows": 4, "maxlength": BODY_MAX_LENGTH}),
-            help_text="Markdown: *emphasis*, **bold**, [links](https://…), - lists, > quotes, `code`.",
+            help_text=_("Markdown: *emphasis*, **bold**, [links](https://…), - lists, > quotes, `code`."),
             **kwargs,
         )
 
 
 class CommentForm(forms.Form):
     body = CommentBodyField()
-    anchor = forms.TypedChoiceField(label="About (optional)", required=False, coerce=int, empty_value=None)
-    prompt = forms.TypedChoiceField(label="Answering (optional)", required=False, coerce=int, empty_value=None)
+    anchor = forms.TypedChoiceField(label=_("About (optional)"), required=False, coerce=int, empty_value=None)
+    prompt = forms.TypedChoiceField(label=_("Answering (optional)"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, subsections=(), prompts=(), **kwargs):
         super().__init__(*args, **kwargs)
         # Choices from the page's own lists: no query of their own.
         self.choices = {"anchor": {sub.pk: sub for sub in subsections}, "prompt": {p.pk: p for p in prompts}}
-        self.fields["anchor"].choices = [("", "The topic as a whole")] + [(s.pk, s.title) for s in subsections]
-        self.fields["prompt"].choices = [("", "No prompt")] + [(p.pk, p.text) for p in prompts]
+        self.fields["anchor"].choices = [("", _("The topic as a whole"))] + [(s.pk, s.title) for s in subsections]
+        self.fields["prompt"].choices = [("", _("No prompt"))] + [(p.pk, p.text) for p in prompts]
         for name, options in self.choices.items():
             if not options:
                 del self.fields[name]
@@ -145,22 +153,22 @@ class CommentForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    body = CommentBodyField(label="Your reply")
+    body = CommentBodyField(label=_("Your reply"))
 
 
 class EditForm(forms.Form):
-    body = CommentBodyField(label="Edit your comment")
+    body = CommentBodyField(label=_("Edit your comment"))
 
 
 class FlagForm(forms.Form):
-    reason = forms.ChoiceField(label="What is wrong with it?", choices=Flag.Reason.choices, widget=forms.RadioSelect)
-    note = text_field(Flag, "note", label="Note for the moderators", help_text="Required for “Something else”.")
+    reason = forms.ChoiceField(label=_("What is wrong with it?"), choices=Flag.Reason.choices, widget=forms.RadioSelect)
+    note = text_field(Flag, "note", label=_("Note for the moderators"), help_text=_("Required for “Something else”."))
 
 
 class BallotForm(forms.Form):
     """A rank box per factor (blank: not ranked), so the ballot works without JavaScript."""
 
-    reason = text_field(Ballot, "reason", label="Why does your first choice come first? (optional)")
+    reason = text_field(Ballot, "reason", label=_("Why does your first choice come first? (optional)"))
 
     def __init__(self, *args, factors, **kwargs):
         super().__init__(*args, **kwargs)
@@ -173,7 +181,7 @@ class BallotForm(forms.Form):
                 min_value=1,
                 max_value=len(factors),
                 initial=rank,
-                error_messages={"invalid": "Enter a whole number, or leave it blank."},
+                error_messages={"invalid": _("Enter a whole number, or leave it blank.")},
             )
         self.order_fields([self.field_name(factor) for factor in self.factors] + ["reason"])
 
@@ -192,31 +200,44 @@ class BallotForm(forms.Form):
         ranks = {factor: rank for factor, rank in ranks.items() if rank is not None}
         if not ranks:
             raise forms.ValidationError(
-                "Rank at least one factor: give the one that matters most rank 1.", code="empty"
+                _("Rank at least one factor: give the one that matters most rank 1."), code="empty"
             )
         values = sorted(ranks.values())
         if tied := sorted({rank for rank in values if values.count(rank) > 1}):
-            raise forms.ValidationError(f"Two factors share rank {tied[0]}: give each factor its own rank.", code="tie")
+            raise forms.ValidationError(
+                _("Two factors share rank %(rank)s: give each factor its own rank."),
+                code="tie",
+                params={"rank": tied[0]},
+            )
         if values != list(range(1, len(values) + 1)):
             missing = next(rank for rank in range(1, len(values) + 1) if rank not in values)
-            raise forms.ValidationError(f"Ranks must run 1, 2, 3… without gaps: rank {missing} is missing.", code="gap")
+            raise forms.ValidationError(
+                _("Ranks must run 1, 2, 3… without gaps: rank %(rank)s is missing."),
+                code="gap",
+                params={"rank": missing},
+            )
         cleaned["ranking"] = sorted(ranks, key=ranks.get)
         return cleaned
 
 
 class ProposeFactorForm(forms.Form):
-    name = text_field(Factor, "name", help_text="A few words, e.g. “Energy markets”.")
+    name = text_field(Factor, "name", label=_("Name"), help_text=_("A few words, e.g. “Energy markets”."))
     description = text_field(
         Factor,
         "description",
+        label=_("Description"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="One line: what it is and why it may matter for the talks.",
+        help_text=_("One line: what it is and why it may matter for the talks."),
     )
 
 
 class ClassForm(forms.Form):
-    name = text_field(Classroom, "name", help_text="As your students know it, e.g. “10B” or “Year 11 history”.")
-    article = forms.ModelChoiceField(queryset=None, empty_label=None, help_text="The article the class discusses.")
+    name = text_field(
+        Classroom, "name", label=_("Name"), help_text=_("As your students know it, e.g. “10B” or “Year 11 history”.")
+    )
+    article = forms.ModelChoiceField(
+        queryset=None, empty_label=None, label=_("Article"), help_text=_("The article the class discusses.")
+    )
 
     def __init__(self, *args, articles, **kwargs):
         super().__init__(*args, **kwargs)
@@ -225,19 +246,19 @@ class ClassForm(forms.Form):
 
 class JoinForm(forms.Form):
     code = forms.CharField(
-        label="Join code",
+        label=_("Join code"),
         max_length=20,
-        help_text="6 to 8 letters and digits, from your teacher.",
+        help_text=_("6 to 8 letters and digits, from your teacher."),
         validators=[refuse_control_characters],
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
 
 
 class PromptForm(forms.Form):
-    text = text_field(Prompt, "text", label="Your own prompt", required=False)
-    faq = forms.ModelChoiceField(label="…or a question from the FAQ", queryset=None, required=False)
+    text = text_field(Prompt, "text", label=_("Your own prompt"), required=False)
+    faq = forms.ModelChoiceField(label=_("…or a question from the FAQ"), queryset=None, required=False)
     topic = forms.ModelChoiceField(
-        label="On the topic", queryset=None, required=False, empty_label="Every topic of the class"
+        label=_("On the topic"), queryset=None, required=False, empty_label=_("Every topic of the class")
     )
 
     def __init__(self, *args, faqs, topics, **kwargs):
@@ -258,11 +279,13 @@ class RemovePromptForm(forms.Form):
 
 class PupilAccountsForm(forms.Form):
     names = forms.CharField(
-        label="Pupils' names, one per line",
+        label=_("Pupils' names, one per line"),
         widget=forms.Textarea(attrs={"rows": 8}),
         validators=[refuse_control_characters],
-        help_text="Up to 40. Each gets a username and a one-time password on a sheet you can print, shown once; "
-        "they choose their own password at first login. No email is needed.",
+        help_text=_(
+            "Up to 40. Each gets a username and a one-time password on a sheet you can print, shown once; "
+            "they choose their own password at first login. No email is needed."
+        ),
     )
 
     def clean_names(self):

@@ -4,7 +4,9 @@ Every reader who is not logged in sees the same page for the same address, so
 it is rendered once and kept under the content version (forum/caching.py):
 any change anywhere raises the version in every process, and the next reader
 gets a fresh page. Readers who send the page's ETag back get a 304 without the
-cache being read at all. Members' pages are never cached whole.
+cache being read at all. Members' pages are never cached whole. A page and a
+card are kept per language (README: "Languages"): a Russian reader is never
+served the English rendering, nor the English reader's ETag.
 """
 
 import hashlib
@@ -19,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 
 from forum.caching import content_version
@@ -55,7 +58,7 @@ def set_many(values: dict, timeout: int) -> None:
 def page_key(request) -> str:
     kind = "fragment" if request.htmx else "page"
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    return f"forum:page:{content_version()}:{kind}:{digest}"
+    return f"forum:page:{content_version()}:{get_language()}:{kind}:{digest}"
 
 
 def cacheable(request) -> bool:
@@ -100,7 +103,8 @@ def cached_for_readers(view):
         if response.status_code in (200, 304):
             response["ETag"] = etag
             patch_cache_control(response, no_cache=True)  # browsers may keep it, but ask again each time
-        patch_vary_headers(response, ["Cookie", "HX-Request"])
+        # The language comes from the language cookie, else Accept-Language (LocaleMiddleware).
+        patch_vary_headers(response, ["Cookie", "Accept-Language", "HX-Request"])
         return response
 
     return wrapper
@@ -115,6 +119,7 @@ def card_key(comment, context: dict) -> str:
     in_reply_to = getattr(comment, "in_reply_to", None)
     viewer = context["user"]
     shown = (
+        get_language(),  # its labels and dates are in the reader's language
         comment.pk,
         comment.status,
         comment.status_reason,

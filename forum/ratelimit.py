@@ -5,6 +5,7 @@ import time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from forum import shared
 from forum.client_ip import client_ip
@@ -17,22 +18,32 @@ def login_failure_limits():
     """
     seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
     most = settings.LOGIN_FAILURES_PER_ADDRESS
-    return [(most, seconds, f"{most} failed logins in {seconds // 60} minutes from one address")]
+    return [
+        (
+            most,
+            seconds,
+            gettext("%(most)d failed logins in %(minutes)d minutes from one address")
+            % {"most": most, "minutes": seconds // 60},
+        )
+    ]
 
 
 # action: [(most allowed, per seconds, how the limit reads)], or a function returning that list
 LIMITS = {
-    "comment": [(5, 60, "5 comments a minute"), (30, 3600, "30 comments an hour")],
-    "flag": [(20, 3600, "20 flags an hour")],
-    "propose": [(5, 3600, "5 proposed factors an hour")],
-    "ballot": [(20, 3600, "20 rankings an hour")],
+    "comment": [(5, 60, gettext_lazy("5 comments a minute")), (30, 3600, gettext_lazy("30 comments an hour"))],
+    "flag": [(20, 3600, gettext_lazy("20 flags an hour"))],
+    "propose": [(5, 3600, gettext_lazy("5 proposed factors an hour"))],
+    "ballot": [(20, 3600, gettext_lazy("20 rankings an hour"))],
     # The comment box asks as a member types "@na…": generous for typing, a wall against listing members.
-    "mention_lookup": [(60, 60, "60 name lookups a minute"), (600, 3600, "600 name lookups an hour")],
-    "api_token": [(10, 3600, "10 new API tokens or feed addresses an hour")],
+    "mention_lookup": [
+        (60, 60, gettext_lazy("60 name lookups a minute")),
+        (600, 3600, gettext_lazy("600 name lookups an hour")),
+    ],
+    "api_token": [(10, 3600, gettext_lazy("10 new API tokens or feed addresses an hour"))],
     # Join codes are short: guessing them is slowed down per member.
-    "join": [(10, 600, "10 join attempts in 10 minutes")],
+    "join": [(10, 600, gettext_lazy("10 join attempts in 10 minutes"))],
     # Per address: generous, as a class signs up together from one school address.
-    "signup": [(60, 3600, "60 new accounts an hour from one address")],
+    "signup": [(60, 3600, gettext_lazy("60 new accounts an hour from one address"))],
     # Per address; counted by forum.apps when a login fails, checked by forms.LoginForm before the next.
     "login_failure": login_failure_limits,
 }
@@ -66,7 +77,8 @@ def count_action(action: str, member_id: int | str) -> None:
     for most, key, seconds, wait, wording in windows(action, member_id):
         if shared.counters.incr(key, seconds) > most:
             raise RateLimited(
-                f"You have reached the limit of {wording}. Please wait {wait} seconds and try again.",
+                gettext("You have reached the limit of %(limit)s. Please wait %(wait)s and try again.")
+                % {"limit": wording, "wait": in_words(wait)},
                 code="rate_limited",
             )
 
@@ -87,9 +99,9 @@ def seconds_until_allowed(action: str, member_id: int | str) -> int:
 def in_words(seconds: int) -> str:
     """A wait as a person reads it: "40 seconds", "1 minute", "12 minutes"."""
     if seconds < 60:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
+        return ngettext("%(count)d second", "%(count)d seconds", seconds) % {"count": seconds}
     minutes = math.ceil(seconds / 60)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
 
 
 def count_failed_login(sender, credentials=None, request=None, **kwargs) -> None:

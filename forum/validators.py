@@ -11,6 +11,8 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 # C0 and C1 control characters except tab, line feed and carriage return (a browser sends a
 # textarea's line breaks as CR LF), and lone surrogates, which no encoding can store.
@@ -23,15 +25,15 @@ def refuse_control_characters(value: str) -> None:
         return
     if "\x00" in value:
         # Django's own wording and code (ProhibitNullCharactersValidator), so both read the same.
-        raise ValidationError("Null characters are not allowed.", code="null_characters_not_allowed")
+        raise ValidationError(_("Null characters are not allowed."), code="null_characters_not_allowed")
     raise ValidationError(
-        "Control characters such as %(character)s are not allowed: remove them and try again.",
+        _("Control characters such as %(character)s are not allowed: remove them and try again."),
         code="control_characters",
         params={"character": f"U+{ord(found.group()):04X}"},
     )
 
 
-def clean_text(value: str | None, *, column: models.Field, name: str | None = None, label: str = "it") -> str:
+def clean_text(value: str | None, *, column: models.Field, name: str | None = None, label: str = "") -> str:
     """`value` trimmed, if it fits `column`: no control characters, at most its max_length.
 
     Otherwise ValidationError, on the form field `name` if given (so a form shows it
@@ -43,7 +45,12 @@ def clean_text(value: str | None, *, column: models.Field, name: str | None = No
         refuse_control_characters(value)
         if column.max_length is not None and len(value) > column.max_length:
             raise ValidationError(
-                f"Keep {label} under {column.max_length:,} characters (this one has {len(value):,}).",
+                _("Keep %(label)s under %(most)s characters (this one has %(length)s).")
+                % {
+                    "label": label or _("it"),
+                    "most": number_format(column.max_length, force_grouping=True),
+                    "length": number_format(len(value), force_grouping=True),
+                },
                 code="too_long",
             )
     except ValidationError as error:

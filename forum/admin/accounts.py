@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from forum.admin.common import ReadOnlyInline, reason_action
 from forum.models import ModerationLog, Restriction, User
@@ -41,12 +42,12 @@ class UserAdmin(DjangoUserAdmin):
     inlines = [RestrictionInline, MemberLogInline]
     fieldsets = [
         *DjangoUserAdmin.fieldsets[:1],
-        ("Personal info", {"fields": ["display_name", "first_name", "last_name", "email"]}),
+        (_("Personal info"), {"fields": ["display_name", "first_name", "last_name", "email"]}),
         (
-            "Classes",
+            _("Classes"),
             {
                 "fields": ["trusted_teacher", "created_by"],
-                "description": "Trust a teacher with the actions on the members' list, so it is logged.",
+                "description": _("Trust a teacher with the actions on the members' list, so it is logged."),
             },
         ),
         *DjangoUserAdmin.fieldsets[2:],
@@ -54,10 +55,10 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ["trusted_teacher", "created_by"]
     actions = [
         reason_action(
-            description="Trust as a teacher: their pupils' ballots count in everyone's results",
+            description=_("Trust as a teacher: their pupils' ballots count in everyone's results"),
             apply_name="trust_teacher",
         ),
-        reason_action(description="Stop trusting as a teacher", apply_name="distrust_teacher"),
+        reason_action(description=_("Stop trusting as a teacher"), apply_name="distrust_teacher"),
     ]
 
     def has_moderate_permission(self, request):
@@ -69,7 +70,7 @@ class UserAdmin(DjangoUserAdmin):
     def distrust_teacher(self, request, member, reason):
         set_teacher_trust(moderator=request.user, teacher=member, trusted=False, reason=reason)
 
-    @admin.display(description="Mute or suspend")
+    @admin.display(description=_("Mute or suspend"))
     def restrict_link(self, obj):
         return format_html(
             '<a href="{}?member={}">Mute or suspend…</a>', reverse("admin:forum_restriction_add"), obj.pk

@@ -7,6 +7,8 @@ from django.contrib.admin import helpers, widgets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Field
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from forum.admin_site import is_id
 from forum.forms import text_field
@@ -24,7 +26,7 @@ class ReasonForm(forms.Form):
             required=required,
             widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
             error_messages={
-                "required": "Give a reason: it is kept in the moderation log and shown to the member concerned."
+                "required": _("Give a reason: it is kept in the moderation log and shown to the member concerned.")
             },
         )
 
@@ -50,7 +52,9 @@ def ask_for_reason(
                 done += 1
             except (ValidationError, PermissionDenied) as problem:
                 refused.append(f"{obj}: {' '.join(getattr(problem, 'messages', [str(problem)]))}")
-        modeladmin.message_user(request, f"{title}: {done} done.", messages.SUCCESS)
+        modeladmin.message_user(
+            request, gettext("%(action)s: %(done)s done.") % {"action": title, "done": done}, messages.SUCCESS
+        )
         for line in refused:
             modeladmin.message_user(request, line, messages.WARNING)
         return None

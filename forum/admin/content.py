@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from forum.admin.common import reason_action
 from forum.models import Article, Classroom, Factor, FaqEntry, KeyPoint, Subsection, Topic
@@ -39,7 +40,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(topic_total=Count("topics"))
 
-    @admin.display(description="Topics", ordering="topic_total")
+    @admin.display(description=_("Topics"), ordering="topic_total")
     def topic_count(self, obj):
         return obj.topic_total
 
@@ -108,12 +109,12 @@ class FactorAdmin(admin.ModelAdmin):
         decide_factor(moderator=request.user, factor=factor, approve=False, reason=reason)
 
     approve = reason_action(
-        description="Approve (the proposer is told)",
+        description=_("Approve (the proposer is told)"),
         apply_name="approve_factor",
         column=Factor._meta.get_field("decision_reason"),
     )
     reject = reason_action(
-        description="Reject (the proposer is told why)",
+        description=_("Reject (the proposer is told why)"),
         apply_name="reject_factor",
         required=True,
         column=Factor._meta.get_field("decision_reason"),

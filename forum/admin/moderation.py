@@ -13,6 +13,8 @@ from django.template.defaultfilters import pluralize
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from forum.admin.common import ReadOnlyInline, SafeAutocompleteMixin, reason_action
@@ -64,9 +66,9 @@ class ModerateMixin(NoDeleteMixin):
         self.decide(request, comment, reason, Action.RESTORE)
 
     # A decision's reason is kept with the comment (services.moderation.moderate_comment).
-    approve = reason_action(description="Approve", apply_name="approve_comment", column=DECISION_REASON)
-    hide = reason_action(description="Hide", apply_name="hide_comment", required=True, column=DECISION_REASON)
-    restore = reason_action(description="Restore", apply_name="restore_comment", column=DECISION_REASON)
+    approve = reason_action(description=_("Approve"), apply_name="approve_comment", column=DECISION_REASON)
+    hide = reason_action(description=_("Hide"), apply_name="hide_comment", required=True, column=DECISION_REASON)
+    restore = reason_action(description=_("Restore"), apply_name="restore_comment", column=DECISION_REASON)
 
 
 def excerpt(comment, length=40):
@@ -80,11 +82,11 @@ def open_flags_prefetch():
 
 
 class HasOpenFlagsFilter(admin.SimpleListFilter):
-    title = "open flags"
+    title = _("open flags")
     parameter_name = "flagged"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Has open flags"), ("no", "No open flags")]
+        return [("yes", _("Has open flags")), ("no", _("No open flags"))]
 
     def queryset(self, request, queryset):
         has_open = Exists(Flag.objects.filter(comment=OuterRef("pk"), status=Flag.Status.OPEN))
@@ -140,12 +142,12 @@ class ModerationQueueAdmin(ModerateMixin, admin.ModelAdmin):
             .order_by("created_at", "pk")
         )
 
-    @admin.display(description="Comment")
+    @admin.display(description=_("Comment"))
     def comment_text(self, obj):
         status = "" if obj.status == Comment.Status.PUBLISHED else f"[{obj.get_status_display()}] "
         return format_html("<strong>{}</strong>{}<br><small>{}</small>", status, excerpt(obj, 60), obj.status_reason)
 
-    @admin.display(description="Author")
+    @admin.display(description=_("Author"))
     def author_history(self, obj):
         return format_html(
             '<a href="{}">{}</a><br><small>{} comment{}, {} hidden, {} flag{} received</small>',
@@ -158,13 +160,13 @@ class ModerationQueueAdmin(ModerateMixin, admin.ModelAdmin):
             pluralize(obj.author_flags or 0),
         )
 
-    @admin.display(description="Topic")
+    @admin.display(description=_("Topic"))
     def topic_link(self, obj):
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>', obj.get_absolute_url(), obj.topic.title
         )
 
-    @admin.display(description="Open flags")
+    @admin.display(description=_("Open flags"))
     def flag_summary(self, obj):
         if not obj.open_flags:
             return "–"
@@ -178,7 +180,7 @@ class ModerationQueueAdmin(ModerateMixin, admin.ModelAdmin):
         )
         return format_html("<strong>{}</strong><ul>{}</ul>", len(obj.open_flags), reasons)
 
-    @admin.display(description="Decide")
+    @admin.display(description=_("Decide"))
     def decide_buttons(self, obj):
         # The changelist is already one <form> (a form in a form is dropped by browsers): each button
         # sends it to this comment's decide URL instead, and the reason box is named after the comment.
@@ -191,16 +193,18 @@ class ModerationQueueAdmin(ModerateMixin, admin.ModelAdmin):
         # aria-label, not a visually hidden <label>: that one is positioned absolutely, escapes the
         # table's scrolling box and made the whole page scroll sideways on a phone.
         return format_html(
-            '<input type="text" name="reason-{}" id="reason-{}" aria-label="Reason" '
-            'placeholder="Reason (required to hide)" size="22" maxlength="{}"> {}',
+            '<input type="text" name="reason-{}" id="reason-{}" aria-label="{}" placeholder="{}" '
+            'size="22" maxlength="{}"> {}',
             obj.pk,
             obj.pk,
+            gettext("Reason"),
+            gettext("Reason (required to hide)"),
             DECISION_REASON.max_length,
             buttons,
         )
 
     def changelist_view(self, request, extra_context=None):
-        return super().changelist_view(request, {"title": "Needs attention", **(extra_context or {})})
+        return super().changelist_view(request, {"title": _("Needs attention"), **(extra_context or {})})
 
     def get_urls(self):
         decide = self.admin_site.admin_view(require_POST(self.decide_view))
@@ -216,9 +220,17 @@ class ModerationQueueAdmin(ModerateMixin, admin.ModelAdmin):
                 moderator=request.user, comment=comment, action=action, reason=request.POST.get(f"reason-{pk}", "")
             )
         except ValidationError as error:
-            self.message_user(request, f"Comment {pk}: {' '.join(error.messages)}", messages.ERROR)
+            self.message_user(
+                request,
+                gettext("Comment %(pk)s: %(problem)s") % {"pk": pk, "problem": " ".join(error.messages)},
+                messages.ERROR,
+            )
         else:
-            self.message_user(request, f"Comment {pk}: {Action(action).label.lower()}.", messages.SUCCESS)
+            self.message_user(
+                request,
+                gettext("Comment %(pk)s: %(done)s.") % {"pk": pk, "done": Action(action).label.lower()},
+                messages.SUCCESS,
+            )
         return HttpResponseRedirect(reverse("admin:forum_moderationqueueitem_changelist"))
 
 
@@ -257,11 +269,11 @@ class CommentAdmin(ModerateMixin, admin.ModelAdmin):
             super().get_queryset(request).annotate(open_flags=Count("flags", filter=Q(flags__status=Flag.Status.OPEN)))
         )
 
-    @admin.display(description="Comment")
+    @admin.display(description=_("Comment"))
     def short_body(self, obj):
         return excerpt(obj, 15)
 
-    @admin.display(description="Open flags", ordering="open_flags")
+    @admin.display(description=_("Open flags"), ordering="open_flags")
     def open_flag_count(self, obj):
         return obj.open_flags
 
@@ -285,7 +297,7 @@ class FlagAdmin(NoDeleteMixin, admin.ModelAdmin):
     def has_moderate_permission(self, request):
         return can_moderate(request.user)
 
-    @admin.display(description="Comment")
+    @admin.display(description=_("Comment"))
     def comment_excerpt(self, obj):
         return excerpt(obj.comment, 12)
 
@@ -298,9 +310,9 @@ class FlagAdmin(NoDeleteMixin, admin.ModelAdmin):
     def resolve_dismissed(self, request, flag, reason):
         self.resolve(request, flag, reason, Flag.Status.DISMISSED)
 
-    action_taken = reason_action(description="Resolve: action taken", apply_name="resolve_taken")
+    action_taken = reason_action(description=_("Resolve: action taken"), apply_name="resolve_taken")
     dismiss = reason_action(
-        description="Resolve: dismiss (restores a comment hidden only by flags)", apply_name="resolve_dismissed"
+        description=_("Resolve: dismiss (restores a comment hidden only by flags)"), apply_name="resolve_dismissed"
     )
 
 
@@ -338,7 +350,7 @@ class RestrictionAdmin(SafeAutocompleteMixin, NoDeleteMixin, admin.ModelAdmin):
     def lift_one(self, request, restriction, reason):
         lift_restriction(moderator=request.user, restriction=restriction, reason=reason)
 
-    lift = reason_action(description="Lift early", apply_name="lift_one")
+    lift = reason_action(description=_("Lift early"), apply_name="lift_one")
 
 
 @admin.register(ModerationLog)

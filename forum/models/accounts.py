@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 
 def can_moderate(member) -> bool:
@@ -17,15 +18,15 @@ class User(AbstractUser):
     """A member. The display name, where set, is shown instead of the username."""
 
     display_name = models.CharField(
-        max_length=60, blank=True, help_text="Shown beside your comments instead of your username."
+        max_length=60, blank=True, help_text=_("Shown beside your comments instead of your username.")
     )
     email_on_reply = models.BooleanField(
-        "email me when someone replies to my comments",
+        _("email me when someone replies to my comments"),
         default=False,
     )
     must_change_password = models.BooleanField(
         default=False,
-        help_text="Set for accounts a teacher created: a new password is chosen at first login.",
+        help_text=_("Set for accounts a teacher created: a new password is chosen at first login."),
     )
     created_by = models.ForeignKey(
         "self",
@@ -33,17 +34,19 @@ class User(AbstractUser):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The teacher who created this pupil account, if one did.",
+        help_text=_("The teacher who created this pupil account, if one did."),
     )
     trusted_teacher = models.BooleanField(
         default=False,
-        help_text="Set by a moderator: the ballots of the class accounts this teacher created count in "
-        "everyone's results, not only in their class's.",
+        help_text=_(
+            "Set by a moderator: the ballots of the class accounts this teacher created count in "
+            "everyone's results, not only in their class's."
+        ),
     )
     session_generation = models.PositiveIntegerField(
         default=0,
         editable=False,
-        help_text="Raised to end every session of the member at once.",
+        help_text=_("Raised to end every session of the member at once."),
     )
 
     class Meta:

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 # No look-alikes: no 0/O, 1/I/L (nor lower case at all), so a code read aloud or
 # copied from a board is typed right.
@@ -30,10 +31,10 @@ class Classroom(models.Model):
     """A teacher's class: its students discuss the article in a space of their own."""
 
     class Phase(models.TextChoices):
-        NONE = "", "No phases"
-        RANK_BEFORE = "rank_before", "Rank before discussing"
-        DISCUSS = "discuss", "Discuss"
-        RANK_AGAIN = "rank_again", "Rank again"
+        NONE = "", _("No phases")
+        RANK_BEFORE = "rank_before", _("Rank before discussing")
+        DISCUSS = "discuss", _("Discuss")
+        RANK_AGAIN = "rank_again", _("Rank again")
 
     name = models.CharField(max_length=80)
     teacher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="classes_taught")
@@ -49,22 +50,24 @@ class Classroom(models.Model):
     lock_rankings = models.BooleanField(
         "locking also stops ranking",
         default=False,
-        help_text="While the class is locked or archived, its students cannot change their ranking either.",
+        help_text=_("While the class is locked or archived, its students cannot change their ranking either."),
     )
     projector_results = models.BooleanField("show live results on the projector page", default=False)
     phase = models.CharField(max_length=16, choices=Phase, default=Phase.NONE, blank=True)
     phase_one_ended_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When the class moved from ranking to discussing: opinion change compares each student's "
-        "ballot at this moment with their latest.",
+        help_text=_(
+            "When the class moved from ranking to discussing: opinion change compares each student's "
+            "ballot at this moment with their latest."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "pk"]
-        verbose_name = "class"
-        verbose_name_plural = "classes"
+        verbose_name = _("class")
+        verbose_name_plural = _("classes")
         constraints = [
             models.CheckConstraint(
                 condition=Q(join_code__regex=r"^[A-HJ-KM-NP-Z2-9]{6,8}$"), name="classroom_join_code_alphabet"
@@ -114,7 +117,7 @@ class Prompt(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Where the class discusses it.",
+        help_text=_("Where the class discusses it."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

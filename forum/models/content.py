@@ -1,5 +1,6 @@
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -12,13 +13,13 @@ class Article(models.Model):
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
-    lede = models.TextField(help_text="The first paragraph, shown under the title.")
-    intro = models.TextField(blank=True, help_text="Markdown: paragraphs and - bullets.")
+    lede = models.TextField(help_text=_("The first paragraph, shown under the title."))
+    intro = models.TextField(blank=True, help_text=_("Markdown: paragraphs and - bullets."))
     is_published = models.BooleanField(default=True)
     results_after_voting = models.BooleanField(
         "hide results until the member has voted",
         default=False,
-        help_text="Against herding: members see the factor results only after ranking themselves.",
+        help_text=_("Against herding: members see the factor results only after ranking themselves."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -43,7 +44,7 @@ class Topic(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200)
     summary = models.CharField(max_length=400, blank=True)
-    intro = models.TextField(blank=True, help_text="Markdown before the first subsection.")
+    intro = models.TextField(blank=True, help_text=_("Markdown before the first subsection."))
 
     class Meta:
         ordering = ["article_id", "position", "pk"]
@@ -65,7 +66,7 @@ class Subsection(models.Model):
     position = models.PositiveIntegerField(default=0)
     title = models.CharField(max_length=200)
     anchor = models.SlugField(max_length=200)
-    body = models.TextField(blank=True, help_text="Markdown: paragraphs and - bullets.")
+    body = models.TextField(blank=True, help_text=_("Markdown: paragraphs and - bullets."))
 
     class Meta:
         ordering = ["topic_id", "position", "pk"]
@@ -107,8 +108,8 @@ class FaqEntry(models.Model):
 
     class Meta:
         ordering = ["article_id", "position", "pk"]
-        verbose_name = "FAQ entry"
-        verbose_name_plural = "FAQ entries"
+        verbose_name = _("FAQ entry")
+        verbose_name_plural = _("FAQ entries")
 
     def __str__(self):
         return self.question

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 BODY_MAX_LENGTH = 5000
 MAX_DISPLAY_DEPTH = 2  # 0, 1, 2: three levels; deeper replies show under the third
@@ -52,10 +53,10 @@ class Comment(models.Model):
     """A member's comment on a topic, or a reply to one. Never deleted: its status changes."""
 
     class Status(models.TextChoices):
-        PUBLISHED = "published", "Published"
-        PENDING = "pending", "Pending review"
-        HIDDEN = "hidden", "Hidden"
-        REMOVED = "removed", "Deleted by its author"
+        PUBLISHED = "published", _("Published")
+        PENDING = "pending", _("Pending review")
+        HIDDEN = "hidden", _("Hidden")
+        REMOVED = "removed", _("Deleted by its author")
 
     topic = models.ForeignKey("forum.Topic", on_delete=models.PROTECT, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments")
@@ -66,7 +67,7 @@ class Comment(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The top-level comment of the thread, so a page of threads loads in one query.",
+        help_text=_("The top-level comment of the thread, so a page of threads loads in one query."),
     )
     depth = models.PositiveSmallIntegerField(default=0)
     anchor = models.ForeignKey(
@@ -75,7 +76,7 @@ class Comment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="comments",
-        verbose_name="about",
+        verbose_name=_("about"),
     )
     classroom = models.ForeignKey(
         "forum.Classroom",
@@ -83,7 +84,7 @@ class Comment(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="comments",
-        help_text="Set for a class's private discussion; replies stay in their parent's space.",
+        help_text=_("Set for a class's private discussion; replies stay in their parent's space."),
     )
     prompt = models.ForeignKey(
         "forum.Prompt",
@@ -91,7 +92,7 @@ class Comment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="comments",
-        help_text="The teacher's prompt this comment answers, in a class's space.",
+        help_text=_("The teacher's prompt this comment answers, in a class's space."),
     )
     body = models.TextField(max_length=BODY_MAX_LENGTH)
     body_html = models.TextField()
@@ -100,7 +101,7 @@ class Comment(models.Model):
     status_reason = models.CharField(max_length=300, blank=True)
     hidden_by_flags = models.BooleanField(
         default=False,
-        help_text="Hidden automatically by members' flags, not yet by a moderator's decision.",
+        help_text=_("Hidden automatically by members' flags, not yet by a moderator's decision."),
     )
     helpful_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -110,7 +111,7 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        permissions = [("moderate_comment", "Can moderate comments")]
+        permissions = [("moderate_comment", _("Can moderate comments"))]
         indexes = [
             models.Index(fields=["topic", "parent", "created_at"], name="comment_thread_idx"),
             models.Index(fields=["classroom", "author"], name="comment_class_author_idx"),
@@ -145,8 +146,8 @@ class ModerationQueueItem(Comment):
 
     class Meta:
         proxy = True
-        verbose_name = "comment needing attention"
-        verbose_name_plural = "needs attention"
+        verbose_name = _("comment needing attention")
+        verbose_name_plural = _("needs attention")
 
 
 class CommentRevision(models.Model):
@@ -154,7 +155,7 @@ class CommentRevision(models.Model):
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
     body = models.TextField()
-    written_at = models.DateTimeField(help_text="When this version was written.")
+    written_at = models.DateTimeField(help_text=_("When this version was written."))
     replaced_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -168,15 +169,15 @@ class Flag(models.Model):
     """A member's report that a comment breaks the rules."""
 
     class Reason(models.TextChoices):
-        SPAM = "spam", "Spam"
-        ABUSE = "abuse", "Abusive or hateful"
-        OFF_TOPIC = "off_topic", "Off-topic"
-        OTHER = "other", "Something else"
+        SPAM = "spam", _("Spam")
+        ABUSE = "abuse", _("Abusive or hateful")
+        OFF_TOPIC = "off_topic", _("Off-topic")
+        OTHER = "other", _("Something else")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ACTION_TAKEN = "action_taken", "Action taken"
-        DISMISSED = "dismissed", "Dismissed"
+        OPEN = "open", _("Open")
+        ACTION_TAKEN = "action_taken", _("Action taken")
+        DISMISSED = "dismissed", _("Dismissed")
 
     comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="flags")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="flags")
@@ -212,11 +213,11 @@ class HelpfulMark(models.Model):
 
 class Notification(models.Model):
     class Kind(models.TextChoices):
-        REPLY = "reply", "Reply"
-        MODERATION = "moderation", "Moderation decision"
-        FACTOR = "factor", "Proposed factor decision"
-        CLASS = "class", "Class"
-        MENTION = "mention", "Mention"
+        REPLY = "reply", _("Reply")
+        MODERATION = "moderation", _("Moderation decision")
+        FACTOR = "factor", _("Proposed factor decision")
+        CLASS = "class", _("Class")
+        MENTION = "mention", _("Mention")
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=16, choices=Kind)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 REASON_MAX_LENGTH = 280
 
@@ -22,16 +23,16 @@ class Factor(models.Model):
     """Something that may matter for the talks, which members rank."""
 
     class Status(models.TextChoices):
-        APPROVED = "approved", "Approved"
-        PENDING = "pending", "Waiting for a moderator"
-        REJECTED = "rejected", "Rejected"
+        APPROVED = "approved", _("Approved")
+        PENDING = "pending", _("Waiting for a moderator")
+        REJECTED = "rejected", _("Rejected")
 
     article = models.ForeignKey("forum.Article", on_delete=models.CASCADE, related_name="factors")
     name = models.CharField(max_length=80)
     name_key = models.CharField(max_length=80, editable=False)
     description = models.CharField(max_length=300)
     topics = models.ManyToManyField("forum.Topic", blank=True, related_name="factors")
-    position = models.PositiveIntegerField(default=0, help_text="Order in lists before any votes.")
+    position = models.PositiveIntegerField(default=0, help_text=_("Order in lists before any votes."))
     status = models.CharField(max_length=16, choices=Status, default=Status.APPROVED, db_index=True)
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposed_factors"
@@ -64,7 +65,9 @@ class Ballot(models.Model):
     article = models.ForeignKey("forum.Article", on_delete=models.CASCADE, related_name="ballots")
     version = models.PositiveIntegerField(default=1)
     is_current = models.BooleanField(default=True)
-    reason = models.CharField(max_length=REASON_MAX_LENGTH, blank=True, help_text="Why the first choice comes first.")
+    reason = models.CharField(
+        max_length=REASON_MAX_LENGTH, blank=True, help_text=_("Why the first choice comes first.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -90,7 +93,7 @@ class BallotEntry(models.Model):
 
     class Meta:
         ordering = ["ballot_id", "rank"]
-        verbose_name_plural = "ballot entries"
+        verbose_name_plural = _("ballot entries")
         constraints = [
             models.UniqueConstraint(fields=["ballot", "factor"], name="ballotentry_factor_once"),
             models.UniqueConstraint(fields=["ballot", "rank"], name="ballotentry_rank_once"),

@@ -6,6 +6,7 @@ import unicodedata
 from anyascii import anyascii
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from forum.models import Restriction, User
 from forum.models.accounts import can_moderate  # noqa: F401 (the rule lives with the model; services use it from here)
@@ -35,15 +36,21 @@ def clean_public_name(value: str, *, field: str) -> str:
         raise ValidationError(
             {
                 field: ValidationError(
-                    "Use letters, digits, spaces and punctuation only: this name has invisible or "
-                    "direction-changing characters.",
+                    _(
+                        "Use letters, digits, spaces and punctuation only: this name has invisible or "
+                        "direction-changing characters."
+                    ),
                     code="invisible",
                 )
             }
         )
     if re.sub(r"[\W\d_]+", "", anyascii(value).casefold()) in ROLE_NAMES:
         raise ValidationError(
-            {field: ValidationError("This name could be taken for the site's staff: choose another.", code="role_name")}
+            {
+                field: ValidationError(
+                    _("This name could be taken for the site's staff: choose another."), code="role_name"
+                )
+            }
         )
     return value
 
@@ -63,7 +70,7 @@ def update_account(*, member: User, display_name: str, email: str, email_on_repl
     display_name = " ".join((display_name or "").split())
     if display_name != member.display_name:
         if member.is_class_account:
-            raise PermissionDenied("Your teacher chose the name your class sees.")
+            raise PermissionDenied(_("Your teacher chose the name your class sees."))
         ensure_can_write(member)
         member.display_name = clean_public_name(display_name, field="display_name")
     member.email, member.email_on_reply = email, email_on_reply
@@ -81,7 +88,7 @@ def active_restriction(member: User) -> Restriction | None:
 def ensure_can_write(member: User) -> None:
     """Raise PermissionDenied, saying why and until when, unless `member` may write."""
     if not member.is_authenticated:
-        raise PermissionDenied("Log in to take part.")
+        raise PermissionDenied(_("Log in to take part."))
     restriction = active_restriction(member)
     if restriction is not None:
         raise PermissionDenied(restriction.explanation)

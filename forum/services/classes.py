@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from forum.caching import content_changed
 from forum.models import Article, Classroom, Comment, FaqEntry, Membership, Notification, Prompt, Topic, User
@@ -33,7 +34,7 @@ CODE_ATTEMPTS = 20
 
 
 def unique_join_code() -> str:
-    for _ in range(CODE_ATTEMPTS):
+    for _attempt in range(CODE_ATTEMPTS):
         code = new_join_code()
         if not Classroom.objects.filter(join_code=code).exists():
             return code
@@ -45,11 +46,11 @@ def create_class(*, teacher: User, name: str, article: Article) -> Classroom:
     """Any member becomes a teacher by creating a class."""
     ensure_can_write(teacher)
     name = clean_text(
-        " ".join((name or "").split()), column=Classroom._meta.get_field("name"), name="name", label="the name"
+        " ".join((name or "").split()), column=Classroom._meta.get_field("name"), name="name", label=_("the name")
     )
     if not name:
-        raise ValidationError({"name": "Give the class a name, e.g. “10B”."})
-    for _ in range(CODE_ATTEMPTS):
+        raise ValidationError({"name": _("Give the class a name, e.g. “10B”.")})
+    for _attempt in range(CODE_ATTEMPTS):
         try:
             with transaction.atomic():
                 return Classroom.objects.create(
@@ -77,7 +78,7 @@ def update_class(*, teacher: User, classroom: Classroom, **switches: bool) -> Cl
     """Open or close joining, lock or unlock the discussion, archive, hide results until voted."""
     ensure_teacher(teacher, classroom)
     if unknown := set(switches) - SWITCHES:
-        raise ValidationError(f"Unknown setting: {', '.join(sorted(unknown))}.")
+        raise ValidationError(_("Unknown setting: %(names)s.") % {"names": ", ".join(sorted(unknown))})
     for name, value in switches.items():
         setattr(classroom, name, bool(value))
     if classroom.is_archived:
@@ -95,7 +96,7 @@ def set_phase(*, teacher: User, classroom: Classroom, phase: str) -> Classroom:
     """
     ensure_teacher(teacher, classroom)
     if phase not in Classroom.Phase.values:
-        raise ValidationError("Unknown phase.", code="bad_phase")
+        raise ValidationError(_("Unknown phase."), code="bad_phase")
     if phase == Classroom.Phase.RANK_BEFORE:
         classroom.phase_one_ended_at = None  # starting again: the "before" is not taken yet
     elif phase in (Classroom.Phase.DISCUSS, Classroom.Phase.RANK_AGAIN) and classroom.phase_one_ended_at is None:
@@ -115,19 +116,19 @@ def join_class(*, member: User, code: str) -> Membership:
     count_action("join", member.pk)
     code = normalise_code(code)
     if not code or any(char not in JOIN_CODE_ALPHABET for char in code):
-        raise ValidationError({"code": "That is not a join code: codes are 6 to 8 letters and digits."})
+        raise ValidationError({"code": _("That is not a join code: codes are 6 to 8 letters and digits.")})
     classroom = Classroom.objects.filter(join_code=code).first()
     if classroom is None:
-        raise ValidationError({"code": "No class has this code. Check it with your teacher: it may have changed."})
+        raise ValidationError({"code": _("No class has this code. Check it with your teacher: it may have changed.")})
     if classroom.teacher_id == member.pk:
-        raise ValidationError({"code": "You teach this class."})
+        raise ValidationError({"code": _("You teach this class.")})
     membership = Membership.objects.filter(classroom=classroom, member=member).first()
     if membership is not None:
         if membership.removed_at is not None:
-            raise ValidationError({"code": "Your teacher removed you from this class; ask them to add you back."})
+            raise ValidationError({"code": _("Your teacher removed you from this class; ask them to add you back.")})
         return membership
     if not classroom.is_open or classroom.is_archived:
-        raise ValidationError({"code": "This class is closed to new members. Ask your teacher to open it."})
+        raise ValidationError({"code": _("This class is closed to new members. Ask your teacher to open it.")})
     return Membership.objects.create(classroom=classroom, member=member)
 
 
@@ -151,7 +152,7 @@ def remove_student(*, teacher: User, classroom: Classroom, student: User) -> Mem
             notify,
             recipient_id=student.pk,
             kind=Notification.Kind.CLASS,
-            text=f"Your teacher removed you from the class “{classroom.name}”.",
+            text=_("Your teacher removed you from the class “%(name)s”.") % {"name": classroom.name},
         )
     )
     return membership
@@ -176,14 +177,14 @@ def add_prompt(
     ensure_teacher(teacher, classroom)
     ensure_can_write(teacher)
     text = clean_text(
-        " ".join((text or "").split()), column=Prompt._meta.get_field("text"), name="text", label="the prompt"
+        " ".join((text or "").split()), column=Prompt._meta.get_field("text"), name="text", label=_("the prompt")
     ) or (faq.question if faq else "")
     if not text:
-        raise ValidationError({"text": "Write a prompt or pick a question from the FAQ."})
+        raise ValidationError({"text": _("Write a prompt or pick a question from the FAQ.")})
     if faq is not None and faq.article_id != classroom.article_id:
-        raise ValidationError({"faq": "Pick a question of the class's article."})
+        raise ValidationError({"faq": _("Pick a question of the class's article.")})
     if topic is not None and topic.article_id != classroom.article_id:
-        raise ValidationError({"topic": "Pick a topic of the class's article."})
+        raise ValidationError({"topic": _("Pick a topic of the class's article.")})
     return Prompt.objects.create(classroom=classroom, text=text[:300], faq=faq, topic=topic)
 
 
@@ -197,7 +198,7 @@ def remove_prompt(*, teacher: User, prompt: Prompt) -> None:
 
 
 def one_time_password() -> str:
-    return "-".join("".join(secrets.choice(JOIN_CODE_ALPHABET.lower()) for _ in range(4)) for _ in range(3))
+    return "-".join("".join(secrets.choice(JOIN_CODE_ALPHABET.lower()) for _letter in range(4)) for _group in range(3))
 
 
 def pupil_username_base(name: str) -> str:
@@ -247,13 +248,25 @@ def create_pupil_accounts(*, teacher: User, classroom: Classroom, names: list[st
     ensure_can_write(teacher)
     names = [" ".join(name.split()) for name in names if name.strip()]
     if not names:
-        raise ValidationError({"names": "Paste one name per line."})
+        raise ValidationError({"names": _("Paste one name per line.")})
     if len(names) > MAX_PUPIL_ACCOUNTS:
-        raise ValidationError({"names": f"At most {MAX_PUPIL_ACCOUNTS} names at a time ({len(names)} given)."})
+        raise ValidationError(
+            {
+                "names": _("At most %(most)d names at a time (%(given)d given).")
+                % {"most": MAX_PUPIL_ACCOUNTS, "given": len(names)}
+            }
+        )
     if too_long := [name for name in names if len(name) > PUPIL_NAME_MAX_LENGTH]:
-        raise ValidationError({"names": f"Keep names under {PUPIL_NAME_MAX_LENGTH} characters: {too_long[0][:30]}…"})
+        raise ValidationError(
+            {
+                "names": _("Keep names under %(most)d characters: %(name)s…")
+                % {"most": PUPIL_NAME_MAX_LENGTH, "name": too_long[0][:30]}
+            }
+        )
     if bad := [name for name in names if any(unicodedata.category(char).startswith("C") for char in name)]:
-        raise ValidationError({"names": f"This name has characters that cannot be shown: {bad[0][:30]!r}."})
+        raise ValidationError(
+            {"names": _("This name has characters that cannot be shown: %(name)s.") % {"name": repr(bad[0][:30])}}
+        )
     in_class = {
         name_key(member.full_name)
         for member in User.objects.filter(memberships__classroom=classroom, memberships__removed_at=None)
@@ -266,8 +279,11 @@ def create_pupil_accounts(*, teacher: User, classroom: Classroom, names: list[st
         left = max(PUPIL_ACCOUNTS_PER_DAY - made_today, 0)
         raise ValidationError(
             {
-                "names": f"A teacher can create {PUPIL_ACCOUNTS_PER_DAY} pupil accounts a day: "
-                f"{left} more today. Send fewer names, or ask a moderator."
+                "names": _(
+                    "A teacher can create %(most)d pupil accounts a day: %(left)d more today. "
+                    "Send fewer names, or ask a moderator."
+                )
+                % {"most": PUPIL_ACCOUNTS_PER_DAY, "left": left}
             }
         )
     created, taken = [], set()
@@ -293,7 +309,7 @@ def reset_pupil_password(*, teacher: User, classroom: Classroom, pupil: User) ->
     """A new one-time password for a pupil of the teacher's class (accounts the teacher created)."""
     ensure_teacher(teacher, classroom)
     if pupil.created_by_id != classroom.teacher_id or not classroom.memberships.filter(member=pupil).exists():
-        raise PermissionDenied("You can reset the passwords of the pupil accounts you created for this class.")
+        raise PermissionDenied(_("You can reset the passwords of the pupil accounts you created for this class."))
     password = one_time_password()
     pupil.set_password(password)
     pupil.must_change_password = True
@@ -309,7 +325,7 @@ def teacher_of_comment(comment: Comment):
 
     def allowed(actor: User) -> None:
         if comment.classroom_id is None:
-            raise PermissionDenied("Teachers moderate their own class's discussion only.")
+            raise PermissionDenied(_("Teachers moderate their own class's discussion only."))
         ensure_teacher(actor, comment.classroom)
 
     return allowed
@@ -326,12 +342,12 @@ def unlock_pupil(*, teacher: User, classroom: Classroom, pupil: User) -> int:
     """
     ensure_teacher(teacher, classroom)
     if not classroom.memberships.active().filter(member=pupil).exists():
-        raise PermissionDenied("You can unlock the students of your own class.")
+        raise PermissionDenied(_("You can unlock the students of your own class."))
     cleared = reset_login_failures(username=pupil.username)
     ModerationLog.objects.create(
         actor=teacher,
         action=ModerationLog.Action.UNLOCK,
         member=pupil,
-        reason=f"Unlocked from the class “{classroom.name}”.",
+        reason=_("Unlocked from the class “%(name)s”.") % {"name": classroom.name},
     )
     return cleared

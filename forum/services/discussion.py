@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from forum.models import (
     Classroom,
@@ -34,7 +35,7 @@ def clean_body(body: str) -> str:
     """
     body = clean_text(body, column=Comment._meta.get_field("body"), name="body")
     if not body:
-        raise ValidationError({"body": ValidationError("Write something before posting.", code="empty")})
+        raise ValidationError({"body": ValidationError(_("Write something before posting."), code="empty")})
     return body
 
 
@@ -56,16 +57,16 @@ def post_comment(
     body = clean_body(body)
     if parent is not None:
         if parent.topic_id != topic.pk:
-            raise ValidationError("A reply must stay on its topic.", code="wrong_topic")
+            raise ValidationError(_("A reply must stay on its topic."), code="wrong_topic")
         if parent.status != Comment.Status.PUBLISHED:
-            raise ValidationError("That comment can no longer be replied to.", code="parent_not_published")
+            raise ValidationError(_("That comment can no longer be replied to."), code="parent_not_published")
         anchor = anchor or parent.anchor
     if classroom is not None and topic.article_id != classroom.article_id:
-        raise ValidationError("This class discusses another article.", code="wrong_article")
+        raise ValidationError(_("This class discusses another article."), code="wrong_article")
     if prompt is not None and (classroom is None or prompt.classroom_id != classroom.pk):
-        raise ValidationError("That prompt belongs to another class.", code="wrong_prompt")
+        raise ValidationError(_("That prompt belongs to another class."), code="wrong_prompt")
     if anchor is not None and anchor.topic_id != topic.pk:
-        raise ValidationError("Pick a part of this topic.", code="wrong_anchor")
+        raise ValidationError(_("Pick a part of this topic."), code="wrong_anchor")
     count_action("comment", author.pk)
     status, status_reason = initial_status(author=author, body=body)
     body_html, mentioned = render_comment(body=body, classroom=classroom)
@@ -92,9 +93,9 @@ def post_comment(
 
 def ensure_author(member: User, comment: Comment) -> None:
     if comment.author_id != member.pk:
-        raise PermissionDenied("Only the author can change this comment.")
+        raise PermissionDenied(_("Only the author can change this comment."))
     if comment.status == Comment.Status.REMOVED:
-        raise PermissionDenied("This comment has been deleted.")
+        raise PermissionDenied(_("This comment has been deleted."))
 
 
 @transaction.atomic
@@ -130,7 +131,7 @@ def delete_comment(*, member: User, comment: Comment) -> Comment:
     """
     ensure_author(member, comment)
     ensure_class_open(member, comment.classroom)
-    comment.status, comment.status_reason = Comment.Status.REMOVED, "Deleted by its author."
+    comment.status, comment.status_reason = Comment.Status.REMOVED, _("Deleted by its author.")
     comment.save(update_fields=["status", "status_reason"])
     return comment
 
@@ -144,20 +145,20 @@ def flag_comment(*, member: User, comment: Comment, reason: str, note: str = "")
     """
     ensure_can_write_here(member, comment.classroom)
     if comment.author_id == member.pk:
-        raise ValidationError("You cannot flag your own comment.", code="own_comment")
+        raise ValidationError(_("You cannot flag your own comment."), code="own_comment")
     if comment.status != Comment.Status.PUBLISHED:
-        raise ValidationError("This comment is no longer shown.", code="not_published")
+        raise ValidationError(_("This comment is no longer shown."), code="not_published")
     if reason not in Flag.Reason.values:
-        raise ValidationError("Pick a reason.", code="bad_reason")
-    note = clean_text(note, column=Flag._meta.get_field("note"), name="note", label="the note")
+        raise ValidationError(_("Pick a reason."), code="bad_reason")
+    note = clean_text(note, column=Flag._meta.get_field("note"), name="note", label=_("the note"))
     if reason == Flag.Reason.OTHER and not note:
-        raise ValidationError("Say what is wrong with it.", code="note_required")
+        raise ValidationError(_("Say what is wrong with it."), code="note_required")
     count_action("flag", member.pk)
     try:
         with transaction.atomic():
             flag = Flag.objects.create(comment=comment, member=member, reason=reason, note=note)
     except IntegrityError:
-        raise ValidationError("You have already flagged this comment.", code="already_flagged") from None
+        raise ValidationError(_("You have already flagged this comment."), code="already_flagged") from None
     if comment.classroom_id is not None:
         transaction.on_commit(partial(notify_class_flag, flag_id=flag.pk))
         return flag
@@ -172,10 +173,10 @@ def toggle_helpful(*, member: User, comment: Comment) -> bool:
     """Mark the comment helpful, or take the mark back; return whether it is now marked."""
     ensure_can_write_here(member, comment.classroom)
     if comment.author_id == member.pk:
-        raise ValidationError("You cannot mark your own comment helpful.", code="own_comment")
+        raise ValidationError(_("You cannot mark your own comment helpful."), code="own_comment")
     if comment.status != Comment.Status.PUBLISHED:
-        raise ValidationError("This comment is no longer shown.", code="not_published")
-    deleted, _ = HelpfulMark.objects.filter(comment=comment, member=member).delete()
+        raise ValidationError(_("This comment is no longer shown."), code="not_published")
+    deleted, _by_model = HelpfulMark.objects.filter(comment=comment, member=member).delete()
     if not deleted:
         try:
             with transaction.atomic():

@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Field
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from forum.models import Comment, Factor, Flag, ModerationLog, ModerationSettings, Restriction, User
 from forum.services.accounts import can_moderate
@@ -30,12 +32,12 @@ def log(*, actor: User | None, action: str, reason: str = "", **target) -> Moder
 
 def clean_reason(reason: str, *, column: Field | None = None) -> str:
     """A moderator's reason, trimmed, if it fits `column`: the log's, or a shorter one it is also kept in."""
-    return clean_text(reason, column=column or ModerationLog._meta.get_field("reason"), label="the reason")
+    return clean_text(reason, column=column or ModerationLog._meta.get_field("reason"), label=_("the reason"))
 
 
 def ensure_moderator(actor: User) -> None:
     if not can_moderate(actor):
-        raise PermissionDenied("Only moderators can do this.")
+        raise PermissionDenied(_("Only moderators can do this."))
 
 
 # Comments
@@ -54,19 +56,31 @@ DECISIONS = {
         {Comment.Status.PENDING, Comment.Status.PUBLISHED},
         Comment.Status.PUBLISHED,
         Flag.Status.DISMISSED,
-        "is approved and visible to everyone",
-        "Approve",
+        gettext_lazy("is approved and visible to everyone"),
+        gettext_lazy("Approve"),
     ),
     Action.HIDE: Decision(
         {Comment.Status.PENDING, Comment.Status.PUBLISHED, Comment.Status.HIDDEN},
         Comment.Status.HIDDEN,
         Flag.Status.ACTION_TAKEN,
-        "was hidden by a moderator",
-        "Hide",
+        gettext_lazy("was hidden by a moderator"),
+        gettext_lazy("Hide"),
     ),
     Action.RESTORE: Decision(
-        {Comment.Status.HIDDEN}, Comment.Status.PUBLISHED, Flag.Status.DISMISSED, "is visible again", "Restore"
+        {Comment.Status.HIDDEN},
+        Comment.Status.PUBLISHED,
+        Flag.Status.DISMISSED,
+        gettext_lazy("is visible again"),
+        gettext_lazy("Restore"),
     ),
+}
+
+
+# What a moderator is told when a decision does not apply to the comment's status ("published", "hidden").
+BAD_STATUS = {
+    Action.APPROVE: gettext_lazy("A comment that is %(status)s cannot be approved."),
+    Action.HIDE: gettext_lazy("A comment that is %(status)s cannot be hidden."),
+    Action.RESTORE: gettext_lazy("A comment that is %(status)s cannot be restored."),
 }
 
 
@@ -86,19 +100,15 @@ def moderate_comment(
     """
     allowed(moderator)
     if action not in DECISIONS:
-        raise ValidationError("Unknown decision.", code="bad_action")
-    applies_to, status_after, flags_become, told, _ = DECISIONS[action]
+        raise ValidationError(_("Unknown decision."), code="bad_action")
+    applies_to, status_after, flags_become, told, _label = DECISIONS[action]
     comment = Comment.objects.select_for_update().select_related("topic").get(pk=comment.pk)
     if comment.status not in applies_to:
-        raise ValidationError(
-            f"A {comment.get_status_display().lower()} comment cannot be "
-            f"{'approved' if action == Action.APPROVE else action + 'd'}.",
-            code="bad_status",
-        )
+        raise ValidationError(BAD_STATUS[action] % {"status": comment.get_status_display().lower()}, code="bad_status")
     # Shown with the comment and told to its author: the status reason's column, whatever the decision.
     reason = clean_reason(reason, column=Comment._meta.get_field("status_reason"))
     if action == Action.HIDE and not reason:
-        raise ValidationError("Say why the comment is hidden: its author will see the reason.", code="no_reason")
+        raise ValidationError(_("Say why the comment is hidden: its author will see the reason."), code="no_reason")
     before = comment.status
     comment.status, comment.hidden_by_flags = status_after, False
     comment.status_reason = reason if status_after == Comment.Status.HIDDEN else ""
@@ -115,7 +125,9 @@ def moderate_comment(
     )
     if before != status_after:
         tell_mentioned(comment=comment)  # published at last: the members it names hear of it now
-        text = f"Your comment on “{comment.topic.title}” {told}." + (f" Reason: {reason}" if reason else "")
+        text = _("Your comment on “%(topic)s” %(outcome)s.") % {"topic": comment.topic.title, "outcome": told}
+        if reason:
+            text += " " + _("Reason: %(reason)s") % {"reason": reason}
         transaction.on_commit(partial(notify_moderation, comment=comment, text=text[:300]))
     return comment
 
@@ -125,7 +137,11 @@ def hide_for_flags(*, comment: Comment, open_flags: int) -> None:
     """Hide a comment that enough members flagged, until a moderator decides."""
     before = comment.status
     comment.status, comment.hidden_by_flags = Comment.Status.HIDDEN, True
-    comment.status_reason = f"Hidden after flags from {open_flags} members, until a moderator reviews it."
+    comment.status_reason = ngettext(
+        "Hidden after flags from %(count)d member, until a moderator reviews it.",
+        "Hidden after flags from %(count)d members, until a moderator reviews it.",
+        open_flags,
+    ) % {"count": open_flags}
     comment.save(update_fields=["status", "status_reason", "hidden_by_flags"])
     log(
         actor=None,
@@ -140,7 +156,8 @@ def hide_for_flags(*, comment: Comment, open_flags: int) -> None:
         partial(
             notify_moderation,
             comment=comment,
-            text=f"Your comment on “{comment.topic.title}” is hidden until a moderator reviews the flags on it.",
+            text=_("Your comment on “%(topic)s” is hidden until a moderator reviews the flags on it.")
+            % {"topic": comment.topic.title},
         )
     )
 
@@ -150,7 +167,7 @@ def resolve_flags(*, moderator: User, comment: Comment, outcome: str, reason: st
     """Close the open flags on `comment`. Dismissing them restores a comment hidden only by flags."""
     ensure_moderator(moderator)
     if outcome not in (Flag.Status.ACTION_TAKEN, Flag.Status.DISMISSED):
-        raise ValidationError("Unknown outcome.", code="bad_outcome")
+        raise ValidationError(_("Unknown outcome."), code="bad_outcome")
     reason = clean_reason(reason)
     closed = comment.flags.filter(status=Flag.Status.OPEN).update(status=outcome)
     comment.refresh_from_db()
@@ -161,7 +178,9 @@ def resolve_flags(*, moderator: User, comment: Comment, outcome: str, reason: st
         tell_mentioned(comment=comment)  # a name added by an edit while it was hidden
         transaction.on_commit(
             partial(
-                notify_moderation, comment=comment, text=f"Your comment on “{comment.topic.title}” is visible again."
+                notify_moderation,
+                comment=comment,
+                text=_("Your comment on “%(topic)s” is visible again.") % {"topic": comment.topic.title},
             )
         )
     action = Action.FLAGS_DISMISSED if outcome == Flag.Status.DISMISSED else Action.FLAGS_ACTION_TAKEN
@@ -203,14 +222,14 @@ def initial_status(*, author: User, body: str, editing: bool = False) -> tuple[s
     if can_moderate(author):
         return Comment.Status.PUBLISHED, ""
     if rules.pre_moderation == ModerationSettings.PreModeration.EVERYTHING:
-        return Comment.Status.PENDING, "Every comment is reviewed before it appears."
+        return Comment.Status.PENDING, _("Every comment is reviewed before it appears.")
     # An edit counts among the comments already written, as the comment being edited is one of them.
     if rules.pre_moderation == ModerationSettings.PreModeration.NEW_MEMBERS and (
         author.comments.count() - editing < rules.new_member_comments
     ):
-        return Comment.Status.PENDING, "A new member's first comments are reviewed before they appear."
+        return Comment.Status.PENDING, _("A new member's first comments are reviewed before they appear.")
     if held_word_in(body, rules.held_words):
-        return Comment.Status.PENDING, "It contains a word the moderators review."
+        return Comment.Status.PENDING, _("It contains a word the moderators review.")
     return Comment.Status.PUBLISHED, ""
 
 
@@ -223,15 +242,15 @@ def restrict_member(
 ) -> Restriction:
     """Mute (cannot write) or suspend (cannot log in) `member`, until `ends_at` or until lifted."""
     ensure_moderator(moderator)
-    reason = clean_text(reason, column=Restriction._meta.get_field("reason"), name="reason", label="the reason")
+    reason = clean_text(reason, column=Restriction._meta.get_field("reason"), name="reason", label=_("the reason"))
     if not reason:
-        raise ValidationError({"reason": "Give a reason: the member will see it."})
+        raise ValidationError({"reason": _("Give a reason: the member will see it.")})
     if kind not in Restriction.Kind.values:
-        raise ValidationError({"kind": "Choose mute or suspend."})
+        raise ValidationError({"kind": _("Choose mute or suspend.")})
     if ends_at is not None and ends_at <= timezone.now():
-        raise ValidationError({"ends_at": "The end must be in the future (or empty: until lifted)."})
+        raise ValidationError({"ends_at": _("The end must be in the future (or empty: until lifted).")})
     if member.is_superuser or can_moderate(member):
-        raise PermissionDenied("Moderators and admins cannot be muted or suspended here.")
+        raise PermissionDenied(_("Moderators and admins cannot be muted or suspended here."))
     restriction = Restriction.objects.create(
         member=member, kind=kind, reason=reason, ends_at=ends_at, created_by=moderator
     )
@@ -305,7 +324,7 @@ def log_factor_decision(*, moderator: User, factor: Factor, reason: str) -> None
 @transaction.atomic
 def update_moderation_settings(*, admin: User, settings: ModerationSettings, changed: list[str]) -> None:
     if not admin.is_superuser:
-        raise PermissionDenied("Only admins change the moderation settings.")
+        raise PermissionDenied(_("Only admins change the moderation settings."))
     settings.save()
     if changed:
         log(actor=admin, action=Action.SETTINGS, reason=f"Changed: {', '.join(changed)}")

@@ -2,7 +2,7 @@
 
 from django.core.mail import send_mail
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from forum.models import Comment, Flag, Notification, User
 
@@ -15,12 +15,15 @@ def notify(*, recipient_id: int, kind: str, text: str, comment: Comment | None =
 def notify_reply(*, reply_id: int) -> None:
     reply = Comment.objects.select_related("author", "parent__author", "topic__article").get(pk=reply_id)
     recipient = reply.parent.author
-    text = f"{reply.author.public_name} replied to your comment on “{reply.topic.title}”."
+    text = _("%(name)s replied to your comment on “%(topic)s”.") % {
+        "name": reply.author.public_name,
+        "topic": reply.topic.title,
+    }
     notify(recipient_id=recipient.pk, kind=Notification.Kind.REPLY, comment=reply, text=text)
     if recipient.email_on_reply and recipient.email:
         send_mail(
-            subject=f"New reply on “{reply.topic.title}”",
-            message=f"{text}\n\n{reply.body}\n\nRead it: {reply.get_absolute_url()}",
+            subject=_("New reply on “%(topic)s”") % {"topic": reply.topic.title},
+            message=f"{text}\n\n{reply.body}\n\n" + _("Read it: %(url)s") % {"url": reply.get_absolute_url()},
             from_email=None,
             recipient_list=[recipient.email],
             fail_silently=True,
@@ -30,7 +33,7 @@ def notify_reply(*, reply_id: int) -> None:
 def notify_mentions(*, comment_id: int, member_ids: list[int]) -> None:
     """Tell each member that `comment` names them (services.mentions decides who, and only once)."""
     comment = Comment.objects.select_related("author", "topic").get(pk=comment_id)
-    text = gettext("%(name)s mentioned you in a comment on “%(topic)s”.") % {
+    text = _("%(name)s mentioned you in a comment on “%(topic)s”.") % {
         "name": comment.author.public_name,
         "topic": comment.topic.title,
     }
@@ -50,8 +53,8 @@ def notify_class_flag(*, flag_id: int) -> None:
         recipient_id=classroom.teacher_id,
         kind=Notification.Kind.CLASS,
         comment=flag.comment,
-        text=f"A comment in {classroom.name} on “{flag.comment.topic.title}” was flagged "
-        f"({flag.get_reason_display().lower()}): keep it or hide it from the class page.",
+        text=_("A comment in %(name)s on “%(topic)s” was flagged (%(reason)s): keep it or hide it from the class page.")
+        % {"name": classroom.name, "topic": flag.comment.topic.title, "reason": flag.get_reason_display().lower()},
     )
 
 

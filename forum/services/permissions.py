@@ -6,6 +6,7 @@ pages call the predicates (write_refusal) to decide what to offer.
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from forum.models import Article, Classroom, User
 from forum.services.accounts import active_restriction, can_moderate
@@ -26,23 +27,23 @@ def can_see_class(member: User, classroom: Classroom) -> bool:
 
 def ensure_can_see_class(member: User, classroom: Classroom) -> None:
     if not can_see_class(member, classroom):
-        raise PermissionDenied("Only the members of this class can see it.")
+        raise PermissionDenied(_("Only the members of this class can see it."))
 
 
 def ensure_teacher(member: User, classroom: Classroom) -> None:
     """The class's own teacher (or a site admin): no power over other classes."""
     if not (is_teacher(member, classroom) or member.is_superuser):
-        raise PermissionDenied("Only the teacher of this class can do this.")
+        raise PermissionDenied(_("Only the teacher of this class can do this."))
 
 
 def class_write_refusal(member: User, classroom: Classroom) -> str | None:
     """Why `member` may not write in `classroom`'s space now (None: they may)."""
     if not can_see_class(member, classroom):
-        return "Only the members of this class can write in its space."
+        return _("Only the members of this class can write in its space.")
     if classroom.is_archived:
-        return "This class is archived: its discussion is read-only."
+        return _("This class is archived: its discussion is read-only.")
     if classroom.is_locked and not is_teacher(member, classroom):
-        return "The teacher has locked this class's discussion for now."
+        return _("The teacher has locked this class's discussion for now.")
     return None
 
 
@@ -54,12 +55,12 @@ def write_refusal(member: User, classroom: Classroom | None) -> str | None:
     services call ensure_can_write_here, so the rule holds whatever a page shows.
     """
     if not member.is_authenticated:
-        return "Log in to take part."
+        return _("Log in to take part.")
     if (restriction := active_restriction(member)) is not None:
         return restriction.explanation
     if classroom is None:
         if member.is_class_account:
-            return "Your account is a class account: you write in your class's discussion only."
+            return _("Your account is a class account: you write in your class's discussion only.")
         return None
     return class_write_refusal(member, classroom)
 
@@ -85,7 +86,7 @@ def ensure_can_rank(member: User, article: Article) -> None:
         memberships__removed_at=None,
     )
     if member.is_authenticated and locked.exists():
-        raise PermissionDenied("Your teacher has locked the ranking for now.")
+        raise PermissionDenied(_("Your teacher has locked the ranking for now."))
 
 
 def can_see_profile(viewer: User, member: User) -> bool:

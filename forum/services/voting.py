@@ -4,6 +4,7 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from forum.models import Article, Ballot, BallotEntry, Factor, ModerationSettings, Notification, Topic, User
 from forum.models.voting import name_key
@@ -45,14 +46,14 @@ def cast_ballot(*, member: User, article: Article, ranking: list[Factor], reason
     """
     ensure_can_write(member)
     ensure_can_rank(member, article)
-    reason = clean_text(reason, column=Ballot._meta.get_field("reason"), name="reason", label="the reason")
+    reason = clean_text(reason, column=Ballot._meta.get_field("reason"), name="reason", label=_("the reason"))
     if not ranking:
-        raise ValidationError("Rank at least one factor.", code="empty")
+        raise ValidationError(_("Rank at least one factor."), code="empty")
     if len({factor.pk for factor in ranking}) != len(ranking):
-        raise ValidationError("Each factor can be ranked only once.", code="duplicate")
+        raise ValidationError(_("Each factor can be ranked only once."), code="duplicate")
     valid = set(article.factors.approved().filter(pk__in=[f.pk for f in ranking]).values_list("pk", flat=True))
     if len(valid) != len(ranking):
-        raise ValidationError("Rank only the approved factors of this article.", code="unknown_factor")
+        raise ValidationError(_("Rank only the approved factors of this article."), code="unknown_factor")
     User.objects.select_for_update().filter(pk=member.pk).first()
     current = Ballot.objects.filter(member=member, article=article, is_current=True).first()
     if current is not None:
@@ -76,19 +77,19 @@ def propose_factor(*, member: User, article: Article, name: str, description: st
     """A member's new factor, held until a moderator approves it."""
     ensure_can_write_here(member, None)
     if not ModerationSettings.load().members_can_propose_factors:
-        raise PermissionDenied("Proposing factors is switched off for now.")
+        raise PermissionDenied(_("Proposing factors is switched off for now."))
     name = clean_text(
-        " ".join((name or "").split()), column=Factor._meta.get_field("name"), name="name", label="the name"
+        " ".join((name or "").split()), column=Factor._meta.get_field("name"), name="name", label=_("the name")
     )
     description = clean_text(
-        description, column=Factor._meta.get_field("description"), name="description", label="the description"
+        description, column=Factor._meta.get_field("description"), name="description", label=_("the description")
     )
     if not name:
-        raise ValidationError({"name": "Give the factor a name."})
+        raise ValidationError({"name": _("Give the factor a name.")})
     if not description:
-        raise ValidationError({"description": "Say in a line what the factor means."})
+        raise ValidationError({"description": _("Say in a line what the factor means.")})
     if article.factors.filter(name_key=name_key(name)).exists():
-        raise ValidationError({"name": "A factor with this name already exists or is waiting for review."})
+        raise ValidationError({"name": _("A factor with this name already exists or is waiting for review.")})
     count_action("propose", member.pk)
     try:
         with transaction.atomic():
@@ -101,7 +102,7 @@ def propose_factor(*, member: User, article: Article, name: str, description: st
                 position=10_000,
             )
     except IntegrityError:  # the same name, proposed at the same moment
-        raise ValidationError({"name": "A factor with this name already exists or is waiting for review."}) from None
+        raise ValidationError({"name": _("A factor with this name already exists or is waiting for review.")}) from None
 
 
 @transaction.atomic
@@ -114,8 +115,12 @@ def decide_factor(*, moderator: User, factor: Factor, approve: bool, reason: str
     factor.save(update_fields=["status", "decision_reason"])
     log_factor_decision(moderator=moderator, factor=factor, reason=factor.decision_reason)
     if factor.proposed_by_id:
-        verdict = "approved" if approve else "not approved"
-        text = f"Your proposed factor “{factor.name}” was {verdict}." + (f" {factor.decision_reason}" if reason else "")
+        if approve:
+            text = _("Your proposed factor “%(factor)s” was approved.") % {"factor": factor.name}
+        else:
+            text = _("Your proposed factor “%(factor)s” was not approved.") % {"factor": factor.name}
+        if reason:
+            text += f" {factor.decision_reason}"
         transaction.on_commit(
             partial(notify, recipient_id=factor.proposed_by_id, kind=Notification.Kind.FACTOR, text=text)
         )

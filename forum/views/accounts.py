@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
@@ -47,7 +48,7 @@ def signup(request):
             form.add_error(None, error)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome, {user.public_name}! You are signed in.")
+            messages.success(request, _("Welcome, %(name)s! You are signed in.") % {"name": user.public_name})
             next_url = request.POST.get("next", "")
             if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
                 # Not redirect(): it would take "next=home" for the name of a view and fail (a 500).
@@ -75,7 +76,7 @@ def account_settings(request):
         except (ValidationError, PermissionDenied) as error:
             form.add_error(None, error if isinstance(error, ValidationError) else ValidationError(str(error)))
         else:
-            messages.success(request, "Your settings are saved.")
+            messages.success(request, _("Your settings are saved."))
             return redirect("forum:account_settings")
     context = {
         "form": form,
@@ -103,6 +104,6 @@ class ChoosePasswordView(PasswordChangeView):
 
     def get_success_url(self):
         if self.request.user.is_class_account and (classroom := classes_of(self.request.user).first()):
-            messages.success(self.request, f"Your password is set. Welcome to {classroom.name}!")
+            messages.success(self.request, _("Your password is set. Welcome to %(name)s!") % {"name": classroom.name})
             return classroom.get_absolute_url()
         return super().get_success_url()

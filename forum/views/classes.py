@@ -14,6 +14,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -55,13 +57,13 @@ from forum.services.classes import (
 from forum.services.permissions import can_see_class, is_teacher
 
 ROSTER_COLUMNS = [
-    ("name", "Student"),
-    ("comments", "Comments"),
-    ("replies", "Replies"),
-    ("words", "Words"),
-    ("helpful", "Helpful marks"),
-    ("ballot", "Ballot"),
-    ("active", "Last active"),
+    ("name", gettext_lazy("Student")),
+    ("comments", gettext_lazy("Comments")),
+    ("replies", gettext_lazy("Replies")),
+    ("words", gettext_lazy("Words")),
+    ("helpful", gettext_lazy("Helpful marks")),
+    ("ballot", gettext_lazy("Ballot")),
+    ("active", gettext_lazy("Last active")),
 ]
 
 
@@ -106,7 +108,11 @@ def class_create(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"“{classroom.name}” is ready. Share the join code {classroom.join_code}.")
+            messages.success(
+                request,
+                _("“%(name)s” is ready. Share the join code %(code)s.")
+                % {"name": classroom.name, "code": classroom.join_code},
+            )
             return redirect(classroom)
     return render(request, "forum/classes/create.html", {"form": form})
 
@@ -123,7 +129,7 @@ def class_join(request, code=""):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"You are in “{membership.classroom.name}”.")
+            messages.success(request, _("You are in “%(name)s”.") % {"name": membership.classroom.name})
             return redirect(membership.classroom)
     return render(request, "forum/classes/join.html", {"form": form, "code": code, "invited_to": invited_to})
 
@@ -174,18 +180,20 @@ def class_settings(request, pk):
     classroom = class_for(request, pk, teacher=True)
     if "regenerate" in request.POST:
         regenerate_join_code(teacher=request.user, classroom=classroom)
-        messages.success(request, f"New join code: {classroom.join_code}. The old one no longer works.")
+        messages.success(
+            request, _("New join code: %(code)s. The old one no longer works.") % {"code": classroom.join_code}
+        )
     elif "phase" in request.POST:
         try:
             set_phase(teacher=request.user, classroom=classroom, phase=request.POST["phase"])
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, f"Now: {classroom.get_phase_display().lower()}.")
+            messages.success(request, _("Now: %(phase)s.") % {"phase": classroom.get_phase_display().lower()})
     else:
         switches = {name: name in request.POST for name in SWITCHES}
         update_class(teacher=request.user, classroom=classroom, **switches)
-        messages.success(request, "The class's settings are saved.")
+        messages.success(request, _("The class's settings are saved."))
     return redirect(classroom)
 
 
@@ -199,10 +207,12 @@ def class_student(request, pk, member):
         return render(request, "forum/classes/remove_student.html", {"classroom": classroom, "student": student})
     if "readmit" in request.POST:
         readmit_student(teacher=request.user, classroom=classroom, student=student)
-        messages.success(request, f"{student.public_name} is back in the class.")
+        messages.success(request, _("%(name)s is back in the class.") % {"name": student.public_name})
     else:
         remove_student(teacher=request.user, classroom=classroom, student=student)
-        messages.success(request, f"{student.public_name} was removed from the class; their comments are kept.")
+        messages.success(
+            request, _("%(name)s was removed from the class; their comments are kept.") % {"name": student.public_name}
+        )
     return redirect(classroom)
 
 
@@ -211,7 +221,7 @@ def class_student(request, pk, member):
 def class_leave(request, pk):
     classroom = class_for(request, pk)
     leave_class(member=request.user, classroom=classroom)
-    messages.success(request, f"You left “{classroom.name}”.")
+    messages.success(request, _("You left “%(name)s”.") % {"name": classroom.name})
     return redirect("forum:classes")
 
 
@@ -224,7 +234,7 @@ def class_prompt(request, pk):
         if not removal.is_valid():
             raise Http404("No such prompt.")
         remove_prompt(teacher=request.user, prompt=removal.cleaned_data["remove"])
-        messages.success(request, "The prompt is removed.")
+        messages.success(request, _("The prompt is removed."))
         return redirect(classroom)
     topics = Topic.objects.filter(article=classroom.article_id)
     form = PromptForm(request.POST, faqs=FaqEntry.objects.filter(article=classroom.article_id), topics=topics)
@@ -234,7 +244,7 @@ def class_prompt(request, pk):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, "The prompt is at the top of the class's space.")
+            messages.success(request, _("The prompt is at the top of the class's space."))
     else:
         messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
     return redirect(classroom)
@@ -272,7 +282,7 @@ def class_accounts(request, pk):
             form.add_error(None, error if isinstance(error, ValidationError) else ValidationError(str(error)))
         else:
             if not made.created:
-                messages.info(request, "Everyone on the list is already in the class: no account was created.")
+                messages.info(request, _("Everyone on the list is already in the class: no account was created."))
                 return redirect(classroom)
             return keep_sheet(request, classroom, made.created, already=made.already_in_class)
     return render(request, "forum/classes/accounts.html", {"classroom": classroom, "form": form})
@@ -288,7 +298,7 @@ def class_sheet(request, pk):
     if request.method == "POST" or (sheet and sheet["until"] < timezone.now().timestamp()):
         request.session.pop(sheet_key(classroom), None)
         if request.method == "POST":
-            messages.success(request, "The passwords are forgotten. You can give a pupil a new one from this page.")
+            messages.success(request, _("The passwords are forgotten. You can give a pupil a new one from this page."))
             return redirect(classroom)
         sheet = None
     return render(
@@ -374,7 +384,7 @@ def class_unlock(request, pk, member):
     except PermissionDenied as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{pupil.public_name} is unlocked and can log in again now.")
+        messages.success(request, _("%(name)s is unlocked and can log in again now.") % {"name": pupil.public_name})
     return redirect(classroom)
 
 
@@ -435,6 +445,6 @@ def class_projector(request, pk):
     context.update(
         join_url=join_url,
         spaced_code=spaced(classroom.join_code),
-        qr=qr_svg(join_url, title=f"QR code of the join link for {classroom.name}"),
+        qr=qr_svg(join_url, title=_("QR code of the join link for %(name)s") % {"name": classroom.name}),
     )
     return render(request, "forum/classes/projector.html", context)

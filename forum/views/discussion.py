@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forum.forms import CommentForm, EditForm, FlagForm, ReplyForm
@@ -125,7 +126,7 @@ def discussion_context(request, topic) -> dict:
     attach_comment_cards(thread_comments(thread.page.object_list), {**viewer, "user": request.user})
     return {
         "thread": thread,
-        "sort_choices": [("oldest", "Oldest"), ("newest", "Newest"), ("helpful", "Most helpful")],
+        "sort_choices": [("oldest", _("Oldest")), ("newest", _("Newest")), ("helpful", _("Most helpful"))],
         "form": CommentForm(subsections=topic.subsections.all(), prompts=prompts),
         "refusal": refusal,
         "spaces": spaces,
@@ -250,7 +251,7 @@ def comment_create(request, article, topic):
             return render(request, "forum/discussion/_comment_posted.html", context)
         return redirect(comment)
     context = {"form": form, "topic": topic, "preview": preview, "space": space}
-    return render_fragment(request, "forum/discussion/_comment_form.html", context, title="Post a comment")
+    return render_fragment(request, "forum/discussion/_comment_form.html", context, title=_("Post a comment"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -279,8 +280,8 @@ def comment_reply(request, pk):
         kind="reply",
         target=parent,
         form=form,
-        submit="Post reply",
-        title="Reply",
+        submit=_("Post reply"),
+        title=_("Reply"),
         parent=parent,
         topic=parent.topic,
         preview=preview,
@@ -303,7 +304,7 @@ def comment_edit(request, pk):
         )
     if edited is not None:
         if request.htmx:
-            context = comment_context(request, edited, message="Your changes are saved.")
+            context = comment_context(request, edited, message=_("Your changes are saved."))
             return render(request, "forum/discussion/_comment_updated.html", context)
         return redirect(edited)
     return render_slot_form(
@@ -311,8 +312,8 @@ def comment_edit(request, pk):
         kind="edit",
         target=comment,
         form=form,
-        submit="Save changes",
-        title="Edit your comment",
+        submit=_("Save changes"),
+        title=_("Edit your comment"),
         comment=comment,
         preview=preview,
     )
@@ -329,7 +330,7 @@ def comment_delete(request, pk):
             return render(request, "forum/discussion/_comment_card.html", comment_context(request, comment))
         return redirect(comment.topic.get_absolute_url())
     return render_fragment(
-        request, "forum/discussion/_delete_form.html", {"comment": comment}, title="Delete your comment"
+        request, "forum/discussion/_delete_form.html", {"comment": comment}, title=_("Delete your comment")
     )
 
 
@@ -344,14 +345,20 @@ def comment_flag(request, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            message = "Thank you. The moderators will look at this comment."
+            message = _("Thank you. The moderators will look at this comment.")
             if request.htmx:
                 context = comment_context(request, comment, message=message)
                 return render(request, "forum/discussion/_flagged.html", context)
             messages.success(request, message)
             return redirect(comment.topic.get_absolute_url())
     return render_slot_form(
-        request, kind="flag", target=comment, form=form, submit="Flag comment", title="Flag a comment", comment=comment
+        request,
+        kind="flag",
+        target=comment,
+        form=form,
+        submit=_("Flag comment"),
+        title=_("Flag a comment"),
+        comment=comment,
     )
 
 
@@ -362,7 +369,9 @@ def comment_helpful(request, pk):
     comment = visible_comment(request, pk, Comment.objects.published())
     if request.method == "GET":
         comment.marked_helpful = comment.helpful_marks.filter(member=request.user).exists()
-        return render_fragment(request, "forum/discussion/_helpful_form.html", {"comment": comment}, title="Helpful?")
+        return render_fragment(
+            request, "forum/discussion/_helpful_form.html", {"comment": comment}, title=_("Helpful?")
+        )
     try:
         comment.marked_helpful = toggle_helpful(member=request.user, comment=comment)
     except ValidationError as error:
@@ -428,7 +437,7 @@ def comment_thread(request, pk):
 def comment_history(request, pk):
     comment = visible_comment(request, pk)
     if comment.author_id != request.user.pk and not can_moderate(request.user):
-        raise PermissionDenied("Only the author and the moderators can see earlier versions.")
+        raise PermissionDenied(_("Only the author and the moderators can see earlier versions."))
     return render(request, "forum/discussion/history.html", {"comment": comment, "revisions": comment.revisions.all()})
 
 
@@ -464,7 +473,8 @@ def comment_moderate(request, pk):
         notice, level = " ".join(error.messages), messages.ERROR
     else:
         comment.refresh_from_db()
-        notice, level = f"Done: the comment is {comment.get_status_display().lower()}.", messages.INFO
+        notice = _("Done: the comment is %(status)s.") % {"status": comment.get_status_display().lower()}
+        level = messages.INFO
     if request.htmx:
         return render(
             request, "forum/discussion/_comment_card.html", comment_context(request, comment, notice=notice, focus=True)

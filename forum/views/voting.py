@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from forum.csv_export import results_csv_response
@@ -95,9 +96,12 @@ def ballot(request, article):
             form.add_error(None, error)
         else:
             if classes := class_spaces(request.user, article):  # in a lesson: back to the class's results
-                messages.success(request, f"Your ranking is saved. Here is how {classes[0].name} ranks the factors.")
+                messages.success(
+                    request,
+                    _("Your ranking is saved. Here is how %(name)s ranks the factors.") % {"name": classes[0].name},
+                )
                 return redirect(f"{classes[0].get_absolute_url()}#class-results-heading")
-            messages.success(request, "Your ranking is saved. Here is how everyone ranks the factors.")
+            messages.success(request, _("Your ranking is saved. Here is how everyone ranks the factors."))
             return redirect("forum:results", article.slug)
     context = {"article": article, "form": form, "standing": standing, "restriction": restriction}
     return render(request, "forum/voting/ballot.html", context)
@@ -114,6 +118,9 @@ def propose(request, article):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Thank you. “{factor.name}” will be listed once a moderator approves it.")
+            messages.success(
+                request,
+                _("Thank you. “%(factor)s” will be listed once a moderator approves it.") % {"factor": factor.name},
+            )
             return redirect("forum:results", article.slug)
     return render(request, "forum/voting/propose.html", {"article": article, "form": form})

@@ -11,6 +11,14 @@
   var items = Array.prototype.slice.call(source.querySelectorAll(".ballot-item"));
   var live = document.getElementById("live-status");
 
+  // The words come from the page (data-text-* on the form), in the reader's language; {name},
+  // {place} and {total} are filled in here. English if the page gives none.
+  function text(key, english, values) {
+    var words = form.getAttribute("data-text-" + key) || english;
+    Object.keys(values || {}).forEach(function (name) { words = words.split("{" + name + "}").join(values[name]); });
+    return words;
+  }
+
   function announce(text) {
     if (live) { live.textContent = ""; window.setTimeout(function () { live.textContent = text; }, 50); }
   }
@@ -28,8 +36,8 @@
   // Two lists: the ranking, and the factors left out of it.
   var help = document.createElement("p");
   help.className = "small text-body-secondary";
-  help.textContent = "Drag factors into order, or use the buttons: Add puts a factor at the end of your ranking, " +
-    "Up and Down move it, Remove takes it out.";
+  help.textContent = text("help", "Drag factors into order, or use the buttons: Add puts a factor at the end of " +
+    "your ranking, Up and Down move it, Remove takes it out.");
   function element(tag, className, text) {
     var node = document.createElement(tag);
     node.className = className;
@@ -46,11 +54,12 @@
     return [heading, list];
   }
 
-  var rankedParts = titledList("ol", "ranked", "Your ranking");
-  var restParts = titledList("ul", "unranked", "Not ranked");
+  var rankedParts = titledList("ol", "ranked", text("ranked", "Your ranking"));
+  var restParts = titledList("ul", "unranked", text("unranked", "Not ranked"));
   var ranked = rankedParts[1];
   var rest = restParts[1];
-  var emptyNote = element("p", "text-body-secondary small", "Nothing ranked yet: add the factors that matter most to you.");
+  var emptyNote = element("p", "text-body-secondary small",
+    text("empty", "Nothing ranked yet: add the factors that matter most to you."));
   source.replaceWith(help);
   document.querySelectorAll(".without-js").forEach(function (node) { node.hidden = true; });
   help.after(rankedParts[0], emptyNote, ranked, restParts[0], rest);
@@ -66,10 +75,10 @@
     var controls = document.createElement("div");
     controls.className = "controls";
     controls.append(
-      button("Add " + name + " to your ranking", "add", "Add"),
-      button("Move " + name + " up", "up", "↑ Up"),
-      button("Move " + name + " down", "down", "↓ Down"),
-      button("Remove " + name + " from your ranking", "remove", "Remove")
+      button(text("add-label", "Add {name} to your ranking", {name: name}), "add", text("add", "Add")),
+      button(text("up-label", "Move {name} up", {name: name}), "up", "↑ " + text("up", "Up")),
+      button(text("down-label", "Move {name} down", {name: name}), "down", "↓ " + text("down", "Down")),
+      button(text("remove-label", "Remove {name} from your ranking", {name: name}), "remove", text("remove", "Remove"))
     );
     item.append(controls);
   });
@@ -134,9 +143,10 @@
     var again = item.querySelector("[data-action=" + focusAction + "]");
     (again && !again.disabled && !again.hidden ? again : item.querySelector("button:not([hidden]):not(:disabled)")).focus();
     if (action === "remove") {
-      announce(name + " removed from your ranking.");
+      announce(text("removed", "{name} removed from your ranking.", {name: name}));
     } else {
-      announce(name + " is now number " + position(item) + " of " + ranked.children.length + ".");
+      announce(text("moved", "{name} is now number {place} of {total}.",
+        {name: name, place: position(item), total: ranked.children.length}));
     }
   });
 

@@ -47,7 +47,7 @@
 
   // An error answer (403, 404, 429...): say why instead of failing silently.
   document.addEventListener("htmx:responseError", function (event) {
-    var text = "Something went wrong. Please reload the page and try again.";
+    var text = document.body.getAttribute("data-text-error") || "Something went wrong. Please reload the page and try again.";
     try {
       var doc = new DOMParser().parseFromString(event.detail.xhr.responseText, "text/html");
       var message = doc.querySelector(".error-message");

@@ -149,6 +149,7 @@ POSTS = {
     ),
     "login": Post("anonymous", fields=lambda w: {"username": w.member.username, "password": PASSWORD, "next": "/"}),
     "logout": Post("member"),
+    "set_language": Post("anonymous", fields=lambda w: {"language": "ru", "next": "/"}),
     "password_change": Post(
         "member",
         fields=lambda w: {
