@@ -91,6 +91,7 @@ FORMS = {
             "new_password2": "a new pass phrase 42",
         },
     ),
+    forum_forms.ApiTokenForm: (lambda w: {}, lambda w: {"name": "class tools"}),
 }
 
 
