@@ -23,7 +23,7 @@ from forum.models import (
 from forum.ratelimit import count_action
 from forum.services.mentions import record_mentions, render_comment
 from forum.services.moderation import hide_for_flags, initial_status
-from forum.services.notifications import notify_class_flag, notify_reply
+from forum.services.notifications import notify_class_flag, tell_parent_author
 from forum.services.permissions import ensure_can_write_here, ensure_class_open
 from forum.validators import clean_text
 
@@ -85,8 +85,7 @@ def post_comment(
         classroom=classroom,
         prompt=prompt,
     )
-    if parent is not None and parent.author_id != author.pk:
-        transaction.on_commit(partial(notify_reply, reply_id=comment.pk))
+    tell_parent_author(reply=comment)
     record_mentions(comment=comment, members=mentioned, new_comment=True)
     return comment
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from forum.models import Comment, Factor, Flag, ModerationLog, ModerationSettings, Restriction, User
 from forum.services.accounts import can_moderate
 from forum.services.mentions import tell_mentioned
-from forum.services.notifications import notify_moderation
+from forum.services.notifications import notify_moderation, tell_parent_author
 from forum.validators import clean_text
 
 Action = ModerationLog.Action
@@ -125,6 +125,8 @@ def moderate_comment(
     )
     if before != status_after:
         tell_mentioned(comment=comment)  # published at last: the members it names hear of it now
+        if before == Comment.Status.PENDING:
+            tell_parent_author(reply=comment)
         text = _("Your comment on “%(topic)s” %(outcome)s.") % {"topic": comment.topic.title, "outcome": told}
         if reason:
             text += " " + _("Reason: %(reason)s") % {"reason": reason}

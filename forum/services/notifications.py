@@ -1,6 +1,9 @@
 """Notifications to members: replies, mentions and decisions about their comments."""
 
+from functools import partial
+
 from django.core.mail import send_mail
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -10,6 +13,15 @@ from forum.models import Comment, Flag, Notification, User
 def notify(*, recipient_id: int, kind: str, text: str, comment: Comment | None = None) -> Notification:
     """The one way a notification is made: in the recipient's list, with the unread count in the header."""
     return Notification.objects.create(recipient_id=recipient_id, kind=kind, comment=comment, text=text[:300])
+
+
+def tell_parent_author(*, reply: Comment) -> None:
+    """`reply` is published (posted, or approved after waiting): its parent's author hears of it then.
+
+    Never of a reply held for review: the notification and the email would carry what nobody may see yet.
+    """
+    if reply.parent_id and reply.status == Comment.Status.PUBLISHED and reply.parent.author_id != reply.author_id:
+        transaction.on_commit(partial(notify_reply, reply_id=reply.pk))
 
 
 def notify_reply(*, reply_id: int) -> None:

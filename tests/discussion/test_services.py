@@ -14,7 +14,8 @@ from forum.services.discussion import (
     post_comment,
     toggle_helpful,
 )
-from tests.factories import CommentFactory, MemberFactory, SubsectionFactory, TopicFactory
+from forum.services.moderation import Action, moderate_comment
+from tests.factories import CommentFactory, MemberFactory, ModeratorFactory, SubsectionFactory, TopicFactory
 
 
 def mute(member, *, ends_at=None, kind=Restriction.Kind.MUTE, reason="Repeated insults."):
@@ -144,6 +145,22 @@ def test_reply_emails_the_parents_author_who_asked_for_it(db, django_capture_on_
         post_comment(author=MemberFactory(), topic=parent.topic, body="A reply worth mailing", parent=parent)
     assert [message.to for message in mail.outbox] == [["parent@example.org"]]
     assert "A reply worth mailing" in mail.outbox[0].body
+
+
+def test_a_reply_held_for_review_notifies_its_parents_author_only_once_approved(db, django_capture_on_commit_callbacks):
+    parent = CommentFactory(author=MemberFactory(email_on_reply=True, email="parent@example.org"))
+    settings_row = ModerationSettings.load()
+    settings_row.pre_moderation = ModerationSettings.PreModeration.EVERYTHING
+    settings_row.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = post_comment(author=MemberFactory(), topic=parent.topic, body="Held words", parent=parent)
+    assert reply.status == Comment.Status.PENDING
+    assert not Notification.objects.filter(recipient=parent.author).exists()
+    assert mail.outbox == []  # the email would carry words nobody may read yet
+    with django_capture_on_commit_callbacks(execute=True):
+        moderate_comment(moderator=ModeratorFactory(), comment=reply, action=Action.APPROVE)
+    assert Notification.objects.get(recipient=parent.author, kind=Notification.Kind.REPLY).comment == reply
+    assert [message.to for message in mail.outbox] == [["parent@example.org"]]
 
 
 def test_replying_to_yourself_notifies_nobody(db, django_capture_on_commit_callbacks):
