@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/password_change/", ChoosePasswordView.as_view(), name="password_change"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("lti/", include("forum.urls_lti")),
     path("", include("forum.urls")),
 ]
 

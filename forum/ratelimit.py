@@ -30,6 +30,9 @@ LIMITS = {
     "join": [(10, 600, "10 join attempts in 10 minutes")],
     # Per address: generous, as a class signs up together from one school address.
     "signup": [(60, 3600, "60 new accounts an hour from one address")],
+    # A teacher's calls to their learning platform (forum/services/lti.py): each is many requests over there.
+    "lti_sync": [(10, 600, "10 roster syncs in 10 minutes")],
+    "lti_grades": [(10, 600, "10 sendings of scores in 10 minutes")],
     # Per address; counted by forum.apps when a login fails, checked by forms.LoginForm before the next.
     "login_failure": login_failure_limits,
 }

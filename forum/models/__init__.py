@@ -9,6 +9,7 @@ from forum.models.discussion import (
     ModerationQueueItem,
     Notification,
 )
+from forum.models.lti import LtiCourse, LtiLaunchNonce
 from forum.models.moderation import ModerationLog, ModerationSettings, Restriction
 from forum.models.voting import Ballot, BallotEntry, Factor
 
@@ -24,6 +25,8 @@ __all__ = [
     "Flag",
     "HelpfulMark",
     "KeyPoint",
+    "LtiCourse",
+    "LtiLaunchNonce",
     "Membership",
     "ModerationLog",
     "ModerationQueueItem",
