@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 from lti_tool.lti_core.constants import ContextRole
 from lti_tool.lti_core.utils import normalize_role
 from lti_tool.models import Key, LtiLaunch, LtiMembership, LtiRegistration, LtiUser
@@ -439,8 +440,20 @@ def course_maximum(course: LtiCourse) -> int:
     return sum([course.count_ranked_before, course.count_ranked_after, course.min_comments > 0, course.min_replies > 0])
 
 
+def scores_after_phase(sender, *, classroom_id: int, **kwargs) -> None:
+    """A lesson moved to its next phase: queue the scores if its course's teacher asked for them then."""
+    if LtiCourse.objects.filter(classroom_id=classroom_id, send_at_phase_end=True).exists():
+        send_scores_after_phase.enqueue(classroom_id=classroom_id)
+
+
+@task()
+def send_scores_after_phase(classroom_id: int) -> None:
+    """The background task (django-tasks): the platform's gradebook is called outside the teacher's request."""
+    phase_changed(classroom_id=classroom_id)
+
+
 def phase_changed(*, classroom_id: int) -> None:
-    """Called after a lesson moves to its next phase: send the scores if the teacher asked for that.
+    """Send the scores if the teacher asked for that at the end of each phase.
 
     A platform that does not answer is logged, never an error on the teacher's page.
     """
