@@ -66,14 +66,14 @@ def launch(request):
         landing = land(lti_launch=lti_launch)
     except LaunchRefused as error:
         return refused(request, error)
+    if lti_launch.is_deep_link_launch and not landing.is_teacher:
+        return refused(request, LaunchRefused("deep linking by a learner", _("Only the teacher picks activities.")))
     login(request, landing.user, backend="django.contrib.auth.backends.ModelBackend")
     request.session[LTI_FRAME_SESSION_KEY] = landing.frame_origins
     request.session[LAUNCH_SESSION_KEY] = lti_launch.get_launch_id()
     classroom = landing.classroom
     request.session[CLASS_SESSION_KEY] = classroom.pk
     if lti_launch.is_deep_link_launch:
-        if not landing.is_teacher:
-            return refused(request, LaunchRefused("deep linking by a learner", _("Only the teacher picks activities.")))
         return redirect("lti:deep_link")
     return redirect(target_url(classroom, lti_launch.get_custom_claim(TARGET_PARAMETER) or "class"))
 

@@ -4,7 +4,6 @@ thread). Every call the tool makes is kept, so tests can check each claim it sen
 
 import json
 import time
-import uuid
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
@@ -153,7 +152,7 @@ class FakePlatform:
             },
         }
         claims.update(extra)
-        return claims
+        return {name: value for name, value in claims.items() if value is not None}  # None: leave the claim out
 
     def sign(self, claims: dict, key: JWK | None = None) -> str:
         key = key or self.key
@@ -182,5 +181,16 @@ class FakePlatform:
         return response
 
 
-def uuid_hex() -> str:
-    return uuid.uuid4().hex
+def deep_linking_claims(return_url="https://moodle.school.test/mod/lti/contentitem_return.php") -> dict:
+    """What a deep linking request carries instead of a resource link."""
+    return {
+        LTI + "message_type": "LtiDeepLinkingRequest",
+        LTI + "resource_link": None,
+        "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings": {
+            "deep_link_return_url": return_url,
+            "accept_types": ["ltiResourceLink"],
+            "accept_presentation_document_targets": ["iframe", "window"],
+            "accept_multiple": False,
+            "data": "opaque-platform-data",
+        },
+    }
