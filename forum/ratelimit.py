@@ -33,6 +33,8 @@ LIMITS = {
     # A teacher's calls to their learning platform (forum/services/lti.py): each is many requests over there.
     "lti_sync": [(10, 600, "10 roster syncs in 10 minutes")],
     "lti_grades": [(10, 600, "10 sendings of scores in 10 minutes")],
+    # Per address: a whole school may launch from one, so only a flood is stopped.
+    "lti_login": [(1000, 600, "1000 launches in 10 minutes from one address")],
     # Per address; counted by forum.apps when a login fails, checked by forms.LoginForm before the next.
     "login_failure": login_failure_limits,
 }

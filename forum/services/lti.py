@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import jwt
 import requests
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -30,8 +31,9 @@ from pylti1p3.grade import Grade
 from pylti1p3.lineitem import LineItem
 from pylti1p3.service_connector import ServiceConnector
 
+from forum.client_ip import client_ip
 from forum.models import Classroom, LtiCourse, LtiLaunchNonce, Membership, User
-from forum.ratelimit import count_action
+from forum.ratelimit import RateLimited, count_action
 from forum.selectors.content import published_articles
 from forum.selectors.lti import Participation, course_participation, frame_origins
 from forum.services.classes import create_class, free_username, split_name
@@ -118,6 +120,10 @@ def start_login(request, *, launch_url: str, registration_uuid=None):
     No "are cookies allowed" page (pylti1p3's is inline JavaScript, which our CSP forbids): the launch
     page offers to open the forum in a new window when the browser withheld the cookies.
     """
+    try:
+        count_action("lti_login", client_ip(request))
+    except RateLimited as error:
+        raise refuse("too many logins from one address", " ".join(error.messages)) from error
     if not Key.objects.active().exists():
         raise refuse("no tool key: register a platform in the admin first")
     login = DjangoOIDCLogin(request, DjangoToolConfig(registration_uuid), launch_data_storage=launch_storage())
@@ -164,8 +170,6 @@ def validate_launch(request) -> LtiLaunch:
 
 def unverified_issuer(request) -> str:
     """For the log only: who a refused token claims to come from."""
-    import jwt  # pyjwt, through pylti1p3
-
     try:
         return str(jwt.decode(request.POST.get("id_token", ""), options={"verify_signature": False}).get("iss"))
     except jwt.PyJWTError:
@@ -198,6 +202,7 @@ def land(*, lti_launch: LtiLaunch) -> Landing:
     """Map a checked launch to our side: the course's class (made at its first instructor launch), the
     instructor as its teacher, a learner as its pupil. Returns who to log in and where."""
     sync_data_from_launch(lti_launch)
+    forget_contact_details(registration=lti_launch.registration)
     roles = roles_of(lti_launch)
     if lti_launch.context_claim is None:
         raise refuse("no context claim", _("Add the forum to a course: a launch from outside a course has no class."))
@@ -239,6 +244,11 @@ def land(*, lti_launch: LtiLaunch) -> Landing:
         is_teacher=user.pk == course.classroom.teacher_id,
         frame_origins=frame_origins(lti_launch.registration, launch_data=lti_launch.get_launch_data()),
     )
+
+
+def forget_contact_details(*, registration: LtiRegistration) -> None:
+    """django-lti keeps what the platform sends; pupils are minors, and the forum needs no email or photo."""
+    LtiUser.objects.filter(registration=registration).exclude(email="", picture_url="").update(email="", picture_url="")
 
 
 def platform_teacher(lti_user: LtiUser) -> User:
@@ -320,6 +330,7 @@ def sync_roster(*, teacher: User, classroom: Classroom) -> RosterSync:
 def apply_roster(*, course: LtiCourse, members: list[dict]) -> RosterSync:
     classroom = course.classroom
     course.context.update_memberships(members)
+    forget_contact_details(registration=course.context.deployment.registration)
     result = RosterSync()
     learners = LtiMembership.objects.filter(
         context=course.context, is_learner=True, is_instructor=False

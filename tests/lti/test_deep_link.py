@@ -83,13 +83,29 @@ def test_a_learners_deep_linking_request_is_refused(client, platform, course):
     assert "_auth_user_id" not in client.session
 
 
-@pytest.mark.parametrize("role", ["anonymous", "member", "teacher without a request"])
+@pytest.mark.parametrize("role", ["anonymous", "member", "pupil", "moderator", "teacher without a request"])
 def test_the_deep_link_page_needs_an_instructors_request_in_this_session(client, course, role):
-    from tests.factories import MemberFactory
+    from tests.factories import MemberFactory, MembershipFactory, ModeratorFactory
 
-    if role == "member":
-        client.force_login(MemberFactory())
-    elif role == "teacher without a request":
-        client.force_login(course.classroom.teacher)
+    user = {
+        "anonymous": lambda: None,
+        "member": MemberFactory,
+        "pupil": lambda: MembershipFactory(classroom=course.classroom).member,
+        "moderator": ModeratorFactory,
+        "teacher without a request": lambda: course.classroom.teacher,
+    }[role]()
+    if user is not None:
+        client.force_login(user)
     response = client.get(reverse("lti:deep_link"))
     assert response.status_code == (302 if role == "anonymous" else 404)
+
+
+def test_a_pupil_with_the_teachers_deep_linking_session_cookie_gets_nothing(client, platform, article):
+    """The deep linking page checks the teacher on the server, not only the session's launch."""
+    from tests.factories import MembershipFactory
+
+    deep_link_launch(client, platform)
+    from forum.models import Classroom
+
+    client.force_login(MembershipFactory(classroom=Classroom.objects.get()).member)
+    assert client.post(reverse("lti:deep_link"), {"target": "ranking"}).status_code in (302, 404)

@@ -214,3 +214,21 @@ def test_the_configuration_names_the_tools_urls(client, db):
     assert config["oidc_initiation_url"] == "http://testserver/lti/login/"
     assert config["target_link_uri"] == "http://testserver/lti/launch/"
     assert config["public_jwk_url"] == "http://testserver/lti/jwks.json"
+
+
+def test_the_platforms_email_and_photo_of_a_pupil_are_not_kept(client, platform, course):
+    from lti_tool.models import LtiUser
+
+    platform.launch(client, sub="learner-1", roles=[LEARNER], email="zoe@school.test", picture="https://x.test/z.png")
+    assert LtiUser.objects.filter(sub="learner-1").values_list("email", "picture_url").get() == ("", "")
+    assert User.objects.get(lti_users__sub="learner-1").email == ""
+
+
+def test_a_flood_of_logins_from_one_address_is_refused(client, platform, settings, monkeypatch):
+    from forum import ratelimit
+
+    monkeypatch.setitem(ratelimit.LIMITS, "lti_login", [(2, 600, "2 launches in 10 minutes from one address")])
+    assert platform.start(client, "a")
+    assert platform.start(client, "b")
+    response = client.post("/lti/login/", platform.login_params("c"))
+    assert response.status_code == 403 and "2 launches in 10 minutes" in response.content.decode()
