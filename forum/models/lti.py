@@ -43,10 +43,13 @@ class LtiCourse(models.Model):
 
 
 class LtiLaunchNonce(models.Model):
-    """A launch's nonce, once used: the same signed launch sent again is refused (a replay)."""
+    """A launch's nonce, once used: the same signed launch sent again is refused (a replay).
+
+    Kept a day: the login's nonce itself waits in the cache for a day (pylti1p3), after which a replay is
+    refused as an unknown nonce anyway."""
 
     nonce = models.CharField(max_length=255, unique=True)
-    used_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("LTI launch nonce")

@@ -9,7 +9,7 @@ what a school needs: a launch from a course lands in one class, instructors teac
 import logging
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import requests
@@ -42,6 +42,7 @@ from forum.services.permissions import ensure_teacher
 logger = logging.getLogger("forum.lti")
 
 LINE_ITEM_TAG = "forum-participation"
+NONCES_KEPT = timedelta(days=1)  # as long as pylti1p3 keeps a login's nonce in the cache
 AGS_SCOPES = {
     "can_query_lineitems": "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
     "can_manage_lineitems": "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
@@ -160,6 +161,7 @@ def validate_launch(request) -> LtiLaunch:
             ),
             deployment_id=lti_launch.deployment.deployment_id,
         )
+    LtiLaunchNonce.objects.filter(used_at__lt=timezone.now() - NONCES_KEPT).delete()
     try:
         with transaction.atomic():
             LtiLaunchNonce.objects.create(nonce=lti_launch.get_claim("nonce"))

@@ -232,3 +232,13 @@ def test_a_flood_of_logins_from_one_address_is_refused(client, platform, setting
     assert platform.start(client, "b")
     response = client.post("/lti/login/", platform.login_params("c"))
     assert response.status_code == 403 and "2 launches in 10 minutes" in response.content.decode()
+
+
+def test_spent_nonces_are_kept_a_day(client, platform, course):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    LtiLaunchNonce.objects.update(used_at=timezone.now() - timedelta(days=1, minutes=1))
+    platform.launch(client, sub="learner-1", roles=[LEARNER])
+    assert LtiLaunchNonce.objects.count() == 1  # the day-old one gone, this launch's kept
