@@ -118,8 +118,8 @@ def launch_storage() -> DjangoCacheDataStorage:
 def start_login(request, *, launch_url: str, registration_uuid=None):
     """The platform's login initiation: a redirect to its auth URL with a fresh state (cookie) and nonce.
 
-    No "are cookies allowed" page (pylti1p3's is inline JavaScript, which our CSP forbids): the launch
-    page offers to open the forum in a new window when the browser withheld the cookies.
+    No "are cookies allowed" page (pylti1p3's is inline JavaScript, which our CSP forbids): a browser that
+    withholds the state cookie gets the refusal page, which says to open the activity in a new window.
     """
     try:
         count_action("lti_login", client_ip(request))

@@ -134,6 +134,7 @@ REFUSALS = {
     "expired": ({"tamper": None, "exp": int(time.time()) - 60}, "Signature has expired"),
     "no expiry": ({"tamper": None, "exp": None}, 'Token is missing the "exp" claim'),
     "wrong audience": ({"tamper": None, "aud": "another-tool"}, "Registration not found"),
+    "several audiences, no azp": ({"tamper": None, "aud": ["forum-tool-1", "another-tool"]}, "several audiences"),
     "unknown deployment": ({"tamper": None, "deployment": "99"}, "deployment not active"),
     "another key": ({"key": "other"}, "Unable to find public key"),
     "another key, same kid": ({"key": "same-kid"}, "Signature verification failed"),
@@ -242,3 +243,10 @@ def test_spent_nonces_are_kept_a_day(client, platform, course):
     LtiLaunchNonce.objects.update(used_at=timezone.now() - timedelta(days=1, minutes=1))
     platform.launch(client, sub="learner-1", roles=[LEARNER])
     assert LtiLaunchNonce.objects.count() == 1  # the day-old one gone, this launch's kept
+
+
+def test_a_launch_for_several_audiences_naming_the_forum_in_azp_is_accepted(client, platform, course):
+    response = platform.launch(
+        client, sub="learner-1", roles=[LEARNER], aud=[platform.client_id, "another-tool"], azp=platform.client_id
+    )
+    assert response.status_code == 302
