@@ -88,7 +88,7 @@ def play_platform(page, platform, live_server, *, sub, roles, given_name, family
 
 
 def test_a_course_opens_the_forum_in_its_iframe_and_gets_the_participation_scores(
-    new_context, live_server, platform, article, axe_check
+    new_context, live_server, platform, article, axe_check, screenshot
 ):
     # The instructor's first launch makes the course a class.
     teacher_page = new_context(permissions=["local-network-access"]).new_page()
@@ -130,6 +130,7 @@ def test_a_course_opens_the_forum_in_its_iframe_and_gets_the_participation_score
     expect(teacher_frame.locator("#lti-participation tbody tr")).to_contain_text("1 / 1")
     teacher_frame.get_by_role("button", name="Send the scores to the course's gradebook").click()
     expect(teacher_frame.get_by_text("Scores sent to the course's gradebook for 1 pupils")).to_be_visible()
+    screenshot(teacher_page, "lti-course")
 
     # The platform received one score: the learner's, for taking part.
     assert [(s["userId"], s["scoreGiven"], s["scoreMaximum"]) for s in platform.scores] == [("learner-1", 1, 1)]

@@ -104,6 +104,19 @@ def test_the_course_page_reads_in_the_same_queries_for_one_or_many_pupils(
 # Names and Roles: the roster
 
 
+def check_token_request(request: dict, platform) -> None:
+    """An OAuth2 client-credentials request with a JWT assertion signed by the tool's key (its JWKS's)."""
+    from jwcrypto.jwk import JWK
+    from lti_tool.models import Key
+
+    assert request["grant_type"] == "client_credentials"
+    assert request["client_assertion_type"] == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+    public = JWK.from_pem(Key.objects.get().public_key.encode()).export_to_pem()
+    assertion = jwt.decode(request["client_assertion"], public, algorithms=["RS256"], audience=platform.token_url)
+    assert assertion["iss"] == assertion["sub"] == platform.client_id
+    assert assertion["iat"] <= assertion["exp"] and assertion["jti"]
+
+
 def test_syncing_the_roster_adds_learners_as_class_accounts_and_removes_those_who_left(
     teacher_client, platform, course
 ):
@@ -121,8 +134,7 @@ def test_syncing_the_roster_adds_learners_as_class_accounts_and_removes_those_wh
         platform.token_requests[0]["scope"]
         == "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
     )
-    assertion = jwt.decode(platform.token_requests[0]["client_assertion"], options={"verify_signature": False})
-    assert assertion["iss"] == assertion["sub"] == platform.client_id and assertion["aud"] == platform.token_url
+    check_token_request(platform.token_requests[0], platform)
 
     platform.members[1]["status"] = "Inactive"
     response = teacher_client.post(reverse("lti:course_sync", args=[course.classroom.pk]), follow=True)
@@ -183,7 +195,13 @@ def test_scores_count_taking_part_as_the_teacher_chose_it(client, platform, cour
     response = client.post(reverse("lti:course_grades", args=[classroom.pk]), follow=True)
     assert "for 2 pupils" in response.content.decode()
     [column] = platform.line_items
-    assert (column["label"], column["tag"], column["scoreMaximum"]) == ("Forum participation", "forum-participation", 4)
+    assert (column["label"], column["tag"], column["scoreMaximum"], column["resourceId"]) == (
+        "Forum participation",
+        "forum-participation",
+        4,
+        f"forum-class-{classroom.pk}",
+    )
+    check_token_request(platform.token_requests[-1], platform)
     scores = {score["userId"]: score for score in platform.scores}
     assert scores["learner-1"]["scoreGiven"] == 4 and scores["learner-1"]["activityProgress"] == "Completed"
     assert scores["learner-2"]["scoreGiven"] == 0 and scores["learner-2"]["activityProgress"] == "InProgress"
