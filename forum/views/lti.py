@@ -9,6 +9,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from lti_tool.models import Key
@@ -243,7 +244,11 @@ def course_grades(request, pk):
     else:
         messages.success(
             request,
-            _("Scores sent to the course's gradebook for %(sent)s pupils (out of %(maximum)s).")
+            ngettext(
+                "Scores (out of %(maximum)s) sent to the course's gradebook for %(sent)s pupil.",
+                "Scores (out of %(maximum)s) sent to the course's gradebook for %(sent)s pupils.",
+                result.sent,
+            )
             % {"sent": result.sent, "maximum": result.maximum},
         )
         if result.skipped:

@@ -51,7 +51,7 @@ def play_platform(page, platform, live_server, *, sub, roles, given_name, family
         route.fulfill(
             content_type="text/html",
             body="<!doctype html><title>History 10B</title><h1>History 10B</h1>"
-            f'<iframe name="tool" title="Peace Talks Forum" width="420" height="700" src="{PLATFORM}/start"></iframe>',
+            f'<iframe name="tool" title="Peace Talks Forum" width="420" height="1500" src="{PLATFORM}/start"></iframe>',
         )
 
     def start(route):
@@ -129,7 +129,7 @@ def test_a_course_opens_the_forum_in_its_iframe_and_gets_the_participation_score
     expect(teacher_frame.get_by_text("Saved: this is what counts as taking part.")).to_be_visible()
     expect(teacher_frame.locator("#lti-participation tbody tr")).to_contain_text("1 / 1")
     teacher_frame.get_by_role("button", name="Send the scores to the course's gradebook").click()
-    expect(teacher_frame.get_by_text("Scores sent to the course's gradebook for 1 pupils")).to_be_visible()
+    expect(teacher_frame.get_by_text("Scores (out of 1) sent to the course's gradebook for 1 pupil.")).to_be_visible()
     screenshot(teacher_page, "lti-course")
 
     # The platform received one score: the learner's, for taking part.

@@ -193,7 +193,7 @@ def test_scores_count_taking_part_as_the_teacher_chose_it(client, platform, cour
     assert first
 
     response = client.post(reverse("lti:course_grades", args=[classroom.pk]), follow=True)
-    assert "for 2 pupils" in response.content.decode()
+    assert "gradebook for 2 pupils." in response.content.decode()
     [column] = platform.line_items
     assert (column["label"], column["tag"], column["scoreMaximum"], column["resourceId"]) == (
         "Forum participation",
