@@ -49,6 +49,7 @@ AGS_SCOPES = {
     "can_publish_scores": "https://purl.imsglobal.org/spec/lti-ags/scope/score",
     "can_access_results": "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
 }
+LOOKED_UP_PARAMETERS = ("iss", "client_id", "login_hint", "lti_message_hint", "lti_deployment_id")
 # Deep linking: what a course's activity opens, sent back in the link's custom parameters.
 TARGET_PARAMETER = "forum_target"
 
@@ -125,6 +126,8 @@ def start_login(request, *, launch_url: str, registration_uuid=None):
         count_action("lti_login", client_ip(request))
     except RateLimited as error:
         raise refuse("too many logins from one address", " ".join(error.messages)) from error
+    if any("\x00" in request.POST.get(name, request.GET.get(name, "")) for name in LOOKED_UP_PARAMETERS):
+        raise refuse("a NUL character in the login parameters")  # no database stores it, and no issuer has it
     if not Key.objects.active().exists():
         raise refuse("no tool key: register a platform in the admin first")
     login = DjangoOIDCLogin(request, DjangoToolConfig(registration_uuid), launch_data_storage=launch_storage())
@@ -142,6 +145,10 @@ def validate_launch(request) -> LtiLaunch:
     """The platform's signed launch, checked by pylti1p3, plus what it leaves out: exp and iat are required, a
     nonce is spent once (a replayed launch is refused), several audiences need `azp`, the deployment is active.
     """
+    if has_nul(unverified_claims(request)):
+        # pylti1p3 looks the registration up by the token's issuer before it checks the signature, and the
+        # claims become rows: PostgreSQL refuses NUL in text, and no platform has a reason to send one.
+        raise refuse("a NUL character in the token's claims")
     message_launch = DjangoMessageLaunch(request, DjangoToolConfig(), launch_data_storage=launch_storage())
     message_launch.set_jwt_verify_options({"verify_aud": False, "require": ["exp", "iat", "nonce"]})
     try:
@@ -170,12 +177,28 @@ def validate_launch(request) -> LtiLaunch:
     return lti_launch
 
 
+def has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(key) or has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(has_nul(item) for item in value)
+    return False
+
+
+def unverified_claims(request) -> dict:
+    """What the token says before it is checked: for the log and for refusing what no lookup can take."""
+    try:
+        claims = jwt.decode(request.POST.get("id_token", ""), options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
 def unverified_issuer(request) -> str:
     """For the log only: who a refused token claims to come from."""
-    try:
-        return str(jwt.decode(request.POST.get("id_token", ""), options={"verify_signature": False}).get("iss"))
-    except jwt.PyJWTError:
-        return ""
+    return str(unverified_claims(request).get("iss", ""))
 
 
 @dataclass

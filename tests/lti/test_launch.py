@@ -250,3 +250,22 @@ def test_a_launch_for_several_audiences_naming_the_forum_in_azp_is_accepted(clie
         client, sub="learner-1", roles=[LEARNER], aud=[platform.client_id, "another-tool"], azp=platform.client_id
     )
     assert response.status_code == 302
+
+
+def test_a_nul_in_the_login_parameters_is_refused_not_an_error(client, platform):
+    response = client.post("/lti/login/", platform.login_params("x", iss="https://moodle.school.test\x00"))
+    assert response.status_code == 403
+
+
+def test_a_nul_in_an_unsigned_tokens_issuer_is_refused_not_an_error(client, platform, course):
+    auth = platform.start(client, "learner-1")  # a real login: the state and nonce pass, the issuer is looked up
+    claims = platform.claims(
+        nonce=auth["nonce"], sub="learner-1", roles=[LEARNER], iss="https://moodle.school.test\x00"
+    )
+    assert client.post("/lti/launch/", {"id_token": platform.sign(claims), "state": auth["state"]}).status_code == 403
+
+
+def test_a_nul_in_a_signed_tokens_claims_is_refused_not_an_error(client, platform, course):
+    response = platform.launch(client, sub="learner-1", roles=[LEARNER], given_name="Zo\x00ë")
+    assert response.status_code == 403
+    assert not User.objects.filter(lti_users__sub="learner-1").exists()
