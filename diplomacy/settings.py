@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "rest_framework",  # the API under /api/v1/ (forum/views/api.py)
     "drf_spectacular",  # its OpenAPI 3 schema
     "drf_spectacular_sidecar",  # Swagger UI's files, served as our own static files: no CDN
+    "lti_tool",  # django-lti: platform registrations, deployments, keys; launches and NRPS/AGS (forum/services/lti.py)
     "forum",
 ]
 
@@ -90,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After it, so it answers first: pages of a session begun by an LTI launch may be framed by that platform.
+    "forum.middleware.LtiFrameMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "forum.caching.ContentVersionMiddleware",
     "forum.middleware.ChoosePasswordMiddleware",
@@ -285,6 +288,15 @@ if env_bool("DJANGO_PROXY_SSL_HEADER", False):
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# A learning platform (LTI) shows the forum in an iframe of its own site: the browser sends the session and CSRF
+# cookies there only if they are SameSite=None, which browsers accept only with Secure, so over HTTPS.
+# Django's CSRF token and Origin checks still guard every POST. DJANGO_LTI_IFRAME_COOKIES=0 keeps them Lax.
+LTI_IFRAME_COOKIES = env_bool("DJANGO_LTI_IFRAME_COOKIES", HTTPS) and HTTPS
+SESSION_COOKIE_SAMESITE = "None" if LTI_IFRAME_COOKIES else "Lax"
+CSRF_COOKIE_SAMESITE = "None" if LTI_IFRAME_COOKIES else "Lax"
+# Origins that may frame the forum's LTI pages besides those a launch's signed claims name (the platform's own
+# site): for a platform whose pages live on another host than its issuer, e.g. "https://school.instructure.com".
+LTI_FRAME_ORIGINS = env_list("DJANGO_LTI_FRAME_ORIGINS", "")
 
 # Content-Security-Policy (django-csp): scripts, styles, fonts and requests from this site only. No inline
 # <script>, no on* handler, no style="" attribute and no <style> element anywhere: scripts live in static/js/,

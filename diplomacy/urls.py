@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("forum.urls_api")),
     # Django's set_language (as django.conf.urls.i18n names it), behind the footer's language switch.
     path("i18n/setlang/", choose_language, name="set_language"),
+    path("lti/", include("forum.urls_lti")),
     path("", include("forum.urls")),
 ]
 

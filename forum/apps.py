@@ -13,6 +13,7 @@ class ForumConfig(AppConfig):
     def ready(self):
         from forum import caching, models
         from forum.ratelimit import count_failed_login
+        from forum.services import classes, lti
 
         # Every failed login, on any login page, counts towards its address's ceiling.
         user_login_failed.connect(count_failed_login, dispatch_uid="forum.count_failed_login")
@@ -40,6 +41,9 @@ class ForumConfig(AppConfig):
             caching.content_changed, sender=models.Factor.topics.through, dispatch_uid="content:factor-topics"
         )
         post_save.connect(caching.user_changed, sender=models.User, dispatch_uid="content:user")
+
+        # The end of a lesson's phase sends a course's participation scores, when its teacher asked for that.
+        classes.lesson_moved_on.connect(lti.scores_after_phase, dispatch_uid="lti:scores-after-phase")
 
 
 class ForumAdminConfig(admin_apps.AdminConfig):

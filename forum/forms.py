@@ -310,3 +310,33 @@ class ApiTokenForm(forms.Form):
         validators=[refuse_control_characters],
         help_text=_("A name to tell your tokens apart, such as “class tools” or “my script”."),
     )
+
+
+class GradingRuleForm(forms.Form):
+    """What counts as taking part, for the scores sent to a course's gradebook (forum/services/lti.py)."""
+
+    count_ranked_before = forms.BooleanField(label=_("Ranked before the discussion"), required=False)
+    count_ranked_after = forms.BooleanField(label=_("Ranked again after the discussion"), required=False)
+    min_comments = forms.IntegerField(
+        label=_("At least this many comments"), min_value=0, max_value=50, help_text=_("0: comments do not count.")
+    )
+    min_replies = forms.IntegerField(
+        label=_("At least this many replies"), min_value=0, max_value=50, help_text=_("0: replies do not count.")
+    )
+    send_at_phase_end = forms.BooleanField(
+        label=_("Also send the scores each time the lesson moves to its next phase"), required=False
+    )
+
+    @classmethod
+    def for_course(cls, course, data=None):
+        fields = ["count_ranked_before", "count_ranked_after", "min_comments", "min_replies", "send_at_phase_end"]
+        return cls(data, initial={name: getattr(course, name) for name in fields})
+
+
+class DeepLinkForm(forms.Form):
+    target = forms.ChoiceField(label=_("What the course's activity opens"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = targets
+        self.fields["target"].initial = targets[0][0] if targets else None

@@ -44,6 +44,11 @@ LIMITS = {
     "join": [(10, 600, gettext_lazy("10 join attempts in 10 minutes"))],
     # Per address: generous, as a class signs up together from one school address.
     "signup": [(60, 3600, gettext_lazy("60 new accounts an hour from one address"))],
+    # A teacher's calls to their learning platform (forum/services/lti.py): each is many requests over there.
+    "lti_sync": [(10, 600, gettext_lazy("10 roster syncs in 10 minutes"))],
+    "lti_grades": [(10, 600, gettext_lazy("10 sendings of scores in 10 minutes"))],
+    # Per address: a whole school may launch from one, so only a flood is stopped.
+    "lti_login": [(1000, 600, gettext_lazy("1000 launches in 10 minutes from one address"))],
     # Per address; counted by forum.apps when a login fails, checked by forms.LoginForm before the next.
     "login_failure": login_failure_limits,
 }

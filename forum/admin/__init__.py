@@ -1,3 +1,3 @@
 """The Django admin: content editing for admins, the moderation desk for moderators."""
 
-from forum.admin import accounts, content, moderation  # noqa: F401  (registers the model admins)
+from forum.admin import accounts, content, lti, moderation  # noqa: F401  (registers the model admins)

@@ -11,6 +11,7 @@ from forum.models.discussion import (
     ModerationQueueItem,
     Notification,
 )
+from forum.models.lti import LtiCourse, LtiLaunchNonce
 from forum.models.moderation import ModerationLog, ModerationSettings, Restriction
 from forum.models.voting import Ballot, BallotEntry, Factor
 
@@ -28,6 +29,8 @@ __all__ = [
     "Flag",
     "HelpfulMark",
     "KeyPoint",
+    "LtiCourse",
+    "LtiLaunchNonce",
     "Membership",
     "Mention",
     "ModerationLog",

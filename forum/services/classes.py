@@ -10,6 +10,7 @@ from anyascii import anyascii
 from axes.utils import reset as reset_login_failures
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -28,6 +29,10 @@ MAX_PUPIL_ACCOUNTS = 40
 PUPIL_ACCOUNTS_PER_DAY = 120
 PUPIL_NAME_MAX_LENGTH = 60
 CODE_ATTEMPTS = 20
+
+# Sent, once committed, when a lesson leaves one phase for the next (`classroom_id`): a course on a learning
+# platform gets its participation scores then, if its teacher asked (forum/services/lti.py, connected in apps.py).
+lesson_moved_on = Signal()
 
 
 # The teacher's class
@@ -97,12 +102,15 @@ def set_phase(*, teacher: User, classroom: Classroom, phase: str) -> Classroom:
     ensure_teacher(teacher, classroom)
     if phase not in Classroom.Phase.values:
         raise ValidationError(_("Unknown phase."), code="bad_phase")
+    previous = classroom.phase
     if phase == Classroom.Phase.RANK_BEFORE:
         classroom.phase_one_ended_at = None  # starting again: the "before" is not taken yet
     elif phase in (Classroom.Phase.DISCUSS, Classroom.Phase.RANK_AGAIN) and classroom.phase_one_ended_at is None:
         classroom.phase_one_ended_at = timezone.now()
     classroom.phase = phase
     classroom.save(update_fields=["phase", "phase_one_ended_at"])
+    if previous and previous != phase:
+        transaction.on_commit(partial(lesson_moved_on.send, sender=Classroom, classroom_id=classroom.pk))
     return classroom
 
 

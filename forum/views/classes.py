@@ -72,7 +72,8 @@ def class_for(request, pk, *, teacher=False) -> Classroom:
 
     A 404 rather than a 403: a stranger learns nothing, not even that the class exists.
     """
-    classroom = get_object_or_404(Classroom.objects.select_related("article", "teacher"), pk=pk)
+    # With its course on a learning platform, if any (LTI), so the teacher's link to it costs no query.
+    classroom = get_object_or_404(Classroom.objects.select_related("article", "teacher", "lti_course"), pk=pk)
     allowed = (
         (is_teacher(request.user, classroom) or request.user.is_superuser)
         if teacher

@@ -83,6 +83,14 @@ FORMS = {
         lambda w: {"remove": str(w.prompt.pk)},
     ),
     forum_forms.PupilAccountsForm: (lambda w: {}, lambda w: {"names": "Ann Lee\nBo Chan"}),
+    forum_forms.GradingRuleForm: (
+        lambda w: {},
+        lambda w: {"count_ranked_before": "on", "min_comments": "2", "min_replies": "1", "send_at_phase_end": "on"},
+    ),
+    forum_forms.DeepLinkForm: (
+        lambda w: {"targets": [("class", "The class's page"), (f"topic:{w.topic.slug}", w.topic.title)]},
+        lambda w: {"target": f"topic:{w.topic.slug}"},
+    ),
     forum_forms.ChoosePasswordForm: (
         lambda w: {"user": w.pupil},
         lambda w: {
