@@ -18,6 +18,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from forum.models import Ballot, Classroom, Comment, Factor, FaqEntry, KeyPoint, Subsection, Topic, User
+from forum.services.api import create_api_token, regenerate_feed_key
 from tests.browser.helpers import PASSWORD, seed
 
 pytestmark = pytest.mark.browser
@@ -128,11 +129,17 @@ def test_the_site_switches_language_from_the_footer_with_no_english_interface_le
     ]:
         expect_translated(page, url, language, pieces, shown_content)
 
-    # The teacher logs in on the translated form: the language stays chosen after logging in.
+    # The teacher logs in on the translated form: the language stays chosen after logging in. Their settings
+    # page lists a token (its name is theirs, content) and the address of their notifications feed.
+    create_api_token(member=world["teacher"], name="class tools")
+    regenerate_feed_key(member=world["teacher"])
     page.locator("input[name=username]").fill(world["teacher"].username)
     page.locator("input[name=password]").fill(PASSWORD)
     page.get_by_role("main").get_by_role("button").click()
     expect(page.locator(".nav-name")).to_be_visible()
+    expect_translated(page, reverse("forum:account_settings"), language, pieces, ["class tools", *shown_content])
+    expect(page.locator("#feed-address")).to_be_visible()  # the feed and the token were on the page checked
+    expect(page.get_by_role("main").get_by_text("class tools")).to_be_visible()
     for url in [
         reverse("forum:ballot", args=[slug]),
         reverse("forum:notifications"),
