@@ -10,6 +10,7 @@ from forum.models.discussion import (
     Notification,
 )
 from forum.models.moderation import ModerationLog, ModerationSettings, Restriction
+from forum.models.search import SearchEntry, SearchIndex
 from forum.models.voting import Ballot, BallotEntry, Factor
 
 __all__ = [
@@ -31,6 +32,8 @@ __all__ = [
     "Notification",
     "Prompt",
     "Restriction",
+    "SearchEntry",
+    "SearchIndex",
     "Subsection",
     "Topic",
     "User",
