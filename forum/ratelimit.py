@@ -30,6 +30,8 @@ LIMITS = {
     "join": [(10, 600, "10 join attempts in 10 minutes")],
     # Per address: generous, as a class signs up together from one school address.
     "signup": [(60, 3600, "60 new accounts an hour from one address")],
+    # Per address, and generous: a class of 30 searches from one school address.
+    "search": [(300, 60, "300 searches a minute from one address")],
     # Per address; counted by forum.apps when a login fails, checked by forms.LoginForm before the next.
     "login_failure": login_failure_limits,
 }

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 from django.urls.converters import StringConverter
 
-from forum.views import accounts, classes, content, discussion, voting
+from forum.views import accounts, classes, content, discussion, search, voting
 
 
 class TextConverter(StringConverter):
@@ -35,6 +35,7 @@ urlpatterns = [
     path("comments/<int:pk>/helpful/", discussion.comment_helpful, name="comment_helpful"),
     path("comments/<int:pk>/history/", discussion.comment_history, name="comment_history"),
     path("comments/<int:pk>/moderate/", discussion.comment_moderate, name="comment_moderate"),
+    path("search/", search.search, name="search"),
     path("notifications/", discussion.notifications, name="notifications"),
     path("classes/", classes.class_list, name="classes"),
     path("classes/new/", classes.class_create, name="class_create"),

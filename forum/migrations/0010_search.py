@@ -17,8 +17,11 @@ POSTGRESQL = [
         """
         CREATE FUNCTION forum_searchentry_vector() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            NEW.search_vector := setweight(to_tsvector('english', coalesce(NEW.title, '')), 'A')
-                || setweight(to_tsvector('english', coalesce(NEW.body, '')), 'B');
+            -- As selectors/search.py reads it: < and & out of the way of the parser's tags and entities.
+            NEW.search_vector := setweight(to_tsvector('english', translate(coalesce(NEW.title, ''), '<&',
+                    chr(57344) || chr(57345))), 'A')
+                || setweight(to_tsvector('english', translate(coalesce(NEW.body, ''), '<&',
+                    chr(57344) || chr(57345))), 'B');
             RETURN NEW;
         END
         $$;

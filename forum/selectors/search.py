@@ -28,6 +28,9 @@ MAX_TERMS = 10  # words, a phrase counting as its words: a query's cost stays bo
 RESULTS_PER_PAGE = 20
 CONFIG = "english"  # PostgreSQL's text search configuration, as in migration 0010's trigger
 MARK_START, MARK_END = "\x02", "\x03"
+# PostgreSQL's parser takes <...> for tags and &...; for entities, and drops them from headlines: it reads the
+# text with these two stand-ins (as migration 0010's trigger does), which the `marked` filter turns back.
+STAND_INS = {"<": "\ue000", "&": "\ue001"}
 WORD = re.compile(r"[^\W_]+")  # letters and digits: what both databases' tokenizers keep
 FTS = '"forum_searchentry_fts"'  # the FTS5 table, joined under its own name
 
@@ -131,18 +134,16 @@ def search_entries(
             .annotate(
                 rank=SearchRank(F("search_vector"), query),
                 marked_title=SearchHeadline(
-                    "title", query, config=CONFIG, start_sel=MARK_START, stop_sel=MARK_END, highlight_all=True
+                    stood_in("title"), query, config=CONFIG, start_sel=MARK_START, stop_sel=MARK_END, highlight_all=True
                 ),
                 marked_body=SearchHeadline(
-                    "body",
+                    stood_in("body"),
                     query,
                     config=CONFIG,
                     start_sel=MARK_START,
                     stop_sel=MARK_END,
                     max_words=35,
                     min_words=15,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
                 ),
             )
             .order_by("-rank", "-created_at", "-pk")
@@ -158,6 +159,10 @@ def search_entries(
         )
         .order_by("-rank", "-created_at", "-pk")
     )
+
+
+def stood_in(field: str) -> Func:
+    return Func(F(field), Value("".join(STAND_INS)), Value("".join(STAND_INS.values())), function="translate")
 
 
 class Fts5(Func):

@@ -17,8 +17,9 @@ from forum.models import Article, Comment, FaqEntry, KeyPoint, SearchEntry, Subs
 
 Kind = SearchEntry.Kind
 TAG = re.compile(r"<[^>]*>")
-# Control characters never reach the index: \x02 and \x03 mark the matches in highlights (selectors/search.py).
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Never in the index: control characters (\x02 and \x03 mark the matches in highlights) and the two
+# private-use characters that stand for < and & in PostgreSQL's reading of it (selectors/search.py).
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ue000\ue001]")
 COMMENT_FIELDS = {"body", "body_html", "status", "topic", "classroom", "author"}
 BATCH = 2000
 
