@@ -91,6 +91,16 @@ FORMS = {
             "new_password2": "a new pass phrase 42",
         },
     ),
+    forum_forms.SearchForm: (
+        lambda w: {},
+        lambda w: {
+            "q": "peace talks",
+            "topic": str(w.topic.pk),
+            "author": w.author.public_name,
+            "date_from": "2026-01-01",
+            "date_to": "2026-12-31",
+        },
+    ),
 }
 
 
