@@ -2,7 +2,10 @@
 
 One selector for both databases. PostgreSQL: SearchEntry.search_vector (GIN),
 SearchRank and SearchHeadline. SQLite: the FTS5 table forum_searchentry_fts,
-bm25(), highlight() and snippet(). Whatever the database, the viewer's words
+bm25(), highlight() and snippet(). Two steps, so a word in half the comments
+costs a rank each, not a highlight each: search_entries ranks every match
+(ids only) for the paginator's count and page, highlighted reads that page's
+twenty entries in full with their marks. Whatever the database, the viewer's words
 never reach a query language: they are cut into words (letters and digits) and
 phrases, which are passed as plain text (PostgreSQL) or as quoted FTS5 strings.
 Matches are marked with \\x02 and \\x03 (no indexed text holds control
@@ -12,6 +15,7 @@ characters); the `marked` filter escapes the text and turns only those into <mar
 import datetime
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
@@ -19,7 +23,7 @@ from django.db import connection
 from django.db.models import BooleanField, Exists, F, FloatField, Func, OuterRef, Q, QuerySet, TextField, Value
 from django.utils import timezone
 
-from forum.models import Membership, SearchEntry, Topic, User
+from forum.models import Article, Membership, SearchEntry, Topic, User
 from forum.models.accounts import can_moderate
 from forum.selectors.classes import classes_of
 
@@ -80,18 +84,20 @@ def visible_entries(viewer: User) -> Q:
     A class's space is seen by its teacher, its students and moderators (as
     permissions.can_see_class), without what removed students wrote (as the
     class tab); a class account's words never show outside its classes.
+    Subqueries rather than joins: each is read once, not once per match.
     """
     removed = Exists(
         Membership.objects.filter(classroom=OuterRef("classroom"), member=OuterRef("author"), removed_at__isnull=False)
     )
-    public = Q(classroom__isnull=True) & (Q(author__isnull=True) | Q(author__created_by__isnull=True))
+    class_accounts = User.objects.filter(created_by__isnull=False).values("pk")
+    public = Q(classroom__isnull=True) & ~Q(author__in=class_accounts)
     if can_moderate(viewer):
         in_class = Q(classroom__isnull=False)
     elif viewer.is_authenticated:
         in_class = Q(classroom__in=classes_of(viewer).order_by().values("pk"))
     else:
         in_class = Q(pk__in=[])
-    return Q(article__is_published=True) & (public | (in_class & ~removed))
+    return Q(article__in=Article.objects.published().values("pk")) & (public | (in_class & ~removed))
 
 
 def start_of(day: datetime.date) -> datetime.datetime:
@@ -107,20 +113,17 @@ def search_entries(
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
 ) -> QuerySet[SearchEntry]:
-    """The entries `viewer` may see that match `terms`, best first, each annotated with `rank`,
-    `marked_title` and `marked_body` (matches between \\x02 and \\x03), with what the page shows joined.
+    """The entries `viewer` may see that match `terms`, best first (annotated `rank`): kind and id only,
+    so ranking every match stays cheap; `highlighted` then reads a page of them in full.
 
     `author` is a public name (display name, or username when there is none), matched without case.
     """
-    entries = SearchEntry.objects.filter(visible_entries(viewer)).select_related(
-        "article", "topic", "author", "classroom"
-    )
+    entries = SearchEntry.objects.filter(visible_entries(viewer)).only("pk", "kind", "object_id")
     if topic is not None:
         entries = entries.filter(topic=topic)
     if author:
-        entries = entries.filter(
-            Q(author__display_name__iexact=author) | Q(author__display_name="", author__username__iexact=author)
-        )
+        named = User.objects.filter(Q(display_name__iexact=author) | Q(display_name="", username__iexact=author))
+        entries = entries.filter(author__in=named.values("pk"))
     if date_from is not None:
         entries = entries.filter(created_at__gte=start_of(date_from))
     if date_to is not None:
@@ -129,36 +132,43 @@ def search_entries(
         return entries.none()
     if connection.vendor == "postgresql":
         query = terms.postgres()
-        return (
-            entries.filter(search_vector=query)
-            .annotate(
-                rank=SearchRank(F("search_vector"), query),
-                marked_title=SearchHeadline(
-                    stood_in("title"), query, config=CONFIG, start_sel=MARK_START, stop_sel=MARK_END, highlight_all=True
-                ),
-                marked_body=SearchHeadline(
-                    stood_in("body"),
-                    query,
-                    config=CONFIG,
-                    start_sel=MARK_START,
-                    stop_sel=MARK_END,
-                    max_words=35,
-                    min_words=15,
-                ),
-            )
-            .order_by("-rank", "-created_at", "-pk")
-        )
-    return (
-        entries.filter(fts__isnull=False)
-        .filter(Fts5("MATCH", terms.fts5(), output_field=BooleanField()))
-        .annotate(
+        entries = entries.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
+    else:
+        entries = (
+            entries.filter(fts__isnull=False)
+            .filter(Fts5("MATCH", terms.fts5(), output_field=BooleanField()))
             # bm25 is lower for better matches; a word in the title counts five times one in the body.
-            rank=Fts5("bm25", 5.0, 1.0, output_field=FloatField(), negate=True),
+            .annotate(rank=Fts5("bm25", 5.0, 1.0, output_field=FloatField(), negate=True))
+        )
+    return entries.order_by("-rank", "-created_at", "-pk")
+
+
+def highlighted(entries: Iterable[SearchEntry], terms: Terms) -> list[SearchEntry]:
+    """`entries` (a page of search_entries) in the same order, in full, with what the page shows joined,
+    and annotated with `marked_title` and `marked_body` (matches between \\x02 and \\x03). One query."""
+    ids = [entry.pk for entry in entries]
+    if not ids:
+        return []
+    rows = SearchEntry.objects.order_by().select_related("article", "topic", "author", "classroom")
+    if connection.vendor == "postgresql":
+        query = terms.postgres()
+        rows = rows.filter(pk__in=ids).annotate(
+            marked_title=SearchHeadline(
+                stood_in("title"), query, config=CONFIG, start_sel=MARK_START, stop_sel=MARK_END, highlight_all=True
+            ),
+            marked_body=SearchHeadline(
+                stood_in("body"), query, config=CONFIG, start_sel=MARK_START, stop_sel=MARK_END, max_words=35,
+                min_words=15,
+            ),
+        )  # fmt: skip
+    else:
+        # The ids on the FTS5 table's side: it then looks up these rows, instead of every match.
+        rows = rows.filter(Fts5("MATCH", terms.fts5(), output_field=BooleanField()), fts__pk__in=ids).annotate(
             marked_title=Fts5("highlight", 0, MARK_START, MARK_END, output_field=TextField()),
             marked_body=Fts5("snippet", 1, MARK_START, MARK_END, " … ", 32, output_field=TextField()),
         )
-        .order_by("-rank", "-created_at", "-pk")
-    )
+    by_id = {row.pk: row for row in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def stood_in(field: str) -> Func:

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 from forum.client_ip import client_ip
 from forum.forms import SearchForm
 from forum.ratelimit import RateLimited, count_action
-from forum.selectors.search import RESULTS_PER_PAGE, parse_query, search_entries
+from forum.selectors.search import RESULTS_PER_PAGE, highlighted, parse_query, search_entries
 from forum.validators import CONTROL_CHARACTERS
 
 
@@ -42,6 +42,7 @@ def search(request):
                     date_to=data["date_to"],
                 )
                 page = Paginator(results, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+                page.object_list = highlighted(page.object_list, terms)
                 context["page"] = page
                 context["page_range"] = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
                 context["filters"] = request.GET.copy()

@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from forum.models import Comment
-from forum.selectors.search import MARK_END, MARK_START, parse_query, search_entries
+from forum.selectors.search import MARK_END, MARK_START, highlighted, parse_query, search_entries
 from forum.services.classes import remove_student
 from tests.factories import CommentFactory, MemberFactory, SubsectionFactory, TopicFactory
 from tests.search.conftest import comment_hit, found
@@ -123,7 +123,8 @@ def test_stemming_finds_other_forms_of_a_word(topic):
 
 def test_matches_are_marked_in_the_title_and_the_snippet(topic):
     SubsectionFactory(topic=topic, title="Hotlines", body="A word on hotlines and trust.")
-    entry = search_entries(viewer=AnonymousUser(), terms=parse_query("hotlines")).get()
+    terms = parse_query("hotlines")
+    [entry] = highlighted(search_entries(viewer=AnonymousUser(), terms=terms), terms)
 
     assert entry.marked_title == f"{MARK_START}Hotlines{MARK_END}"
     assert f"{MARK_START}hotlines{MARK_END}" in entry.marked_body
