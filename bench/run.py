@@ -15,6 +15,11 @@ Every server listens on 127.0.0.1 only and is killed at the end, also on Ctrl-C.
 The table goes to the terminal and, as JSON, to bench/results/latest.json.
 
     .venv/bin/python bench/run.py [--duration 10] [--backends sqlite,postgres] [--no-spirit] [--no-writers]
+
+`--search` runs the search scenario alone (bench/search.py): 100,000 comments, the
+median latency of the search page on SQLite, and on PostgreSQL when DATABASE_URL
+(or BENCH_DATABASE_URL) names one (a database the bench may drop: its name must
+contain "bench"). No server, no Redis: the page is asked in process, one at a time.
 """
 
 import argparse
@@ -749,6 +754,63 @@ def git_commit() -> str:
     return done.stdout.strip()
 
 
+def search_postgres_url() -> str:
+    """The PostgreSQL database the search scenario may drop and create, or "" for none."""
+    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return ""
+    name = urllib.parse.urlsplit(url).path.lstrip("/")
+    if "bench" not in name:
+        sys.exit(f"DATABASE_URL names the database {name!r}: the bench drops and creates it, so its name must "
+                 "contain 'bench' (e.g. search_bench).")  # fmt: skip
+    return url
+
+
+def bench_search(backends: str) -> None:
+    """The search scenario: seed, index, and time the search page per database (bench/search.py)."""
+    workdir = Path(tempfile.mkdtemp(prefix="forum-bench-search-"))
+    runs = []
+    if "sqlite" in backends:
+        runs.append(Backend("sqlite", f"sqlite:///{workdir / 'forum.sqlite3'}"))
+    if "postgres" in backends:
+        if url := search_postgres_url():
+            runs.append(Backend("postgres", url))
+        else:
+            say("Not measuring PostgreSQL: DATABASE_URL does not name a PostgreSQL database.")
+    reports = []
+    try:
+        for backend in runs:
+            if backend.name == "postgres":
+                fresh_postgres(backend)
+            if not (workdir / "static").exists():
+                python_step(["manage.py", "collectstatic", "--noinput", "-v0"], site_env(backend, workdir))
+            say(f"Search on {backend.name}: seeding 100,000 comments, then timing searches ...")
+            out = workdir / f"search-{backend.name}.json"
+            say("  " + python_step([str(BENCH / "search.py"), str(out)], site_env(backend, workdir), timeout=3600))
+            reports.append(json.loads(out.read_text()))
+    finally:
+        for backend in runs:
+            for cleanup in backend.cleanup:
+                cleanup()
+        shutil.rmtree(workdir, ignore_errors=True)
+    for report in reports:
+        say("")
+        say(
+            f"{report['database']}: {report['comments']:,} comments, {report['entries']:,} index entries "
+            f"(seeded in {report['seed_seconds']} s, index rebuilt in {report['index_seconds']} s); "
+            f"median {report['median_ms']} ms, p90 {report['p90_ms']} ms"
+        )
+        lines = [["query", "as", "matches", "median ms", "p90 ms"]] + [
+            [row["query"], row["who"], f"{row['matches']:,}", row["median_ms"], row["p90_ms"]] for row in report["rows"]
+        ]
+        widths = [max(len(str(line[i])) for line in lines) for i in range(5)]
+        for line in lines:
+            say("  " + " | ".join(str(c).ljust(w) if i < 2 else str(c).rjust(w) for i, (c, w) in enumerate(
+                zip(line, widths, strict=True))))  # fmt: skip
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "search.json").write_text(json.dumps({"commit": git_commit(), "databases": reports}, indent=1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -761,7 +823,11 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgres", help="sqlite, postgres, or both (default)")
     parser.add_argument("--no-spirit", action="store_true", help="skip the peer forum Spirit")
     parser.add_argument("--no-writers", action="store_true", help="skip the concurrent writers")
+    parser.add_argument("--search", action="store_true", help="only the search scenario (100,000 comments)")
     args = parser.parse_args()
+    if args.search:
+        bench_search(args.backends)
+        return
     load = Load(duration=args.duration)
     writers_seconds = 0 if args.no_writers else args.writers_seconds
     # Ctrl-C or a kill: the finally blocks below still stop every server (even when started in the background,

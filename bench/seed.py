@@ -216,6 +216,7 @@ def seed(out: Path) -> None:
         voters = make_users("voter", BALLOTS - len(students), password_hash)
         entries = random_ballots(voters=voters + students, factors=factors, rng=rng)
     bump_content_version()
+    call_command("rebuild_search_index", stdout=io.StringIO())  # bulk_create sends no signal to index by
 
     first, second = topics[0], topics[1]
     first_thread = (

@@ -45,6 +45,15 @@ class ForumConfig(AppConfig):
         # The end of a lesson's phase sends a course's participation scores, when its teacher asked for that.
         classes.lesson_moved_on.connect(lti.scores_after_phase, dispatch_uid="lti:scores-after-phase")
 
+        # The search index follows every write to what it holds, in the write's own transaction.
+        from forum.services import search
+
+        for model in search.KINDS:
+            post_save.connect(search.content_saved, sender=model, dispatch_uid=f"search:save:{model.__name__}")
+            post_delete.connect(search.content_deleted, sender=model, dispatch_uid=f"search:delete:{model.__name__}")
+        post_save.connect(search.comment_saved, sender=models.Comment, dispatch_uid="search:save:Comment")
+        post_delete.connect(search.comment_deleted, sender=models.Comment, dispatch_uid="search:delete:Comment")
+
 
 class ForumAdminConfig(admin_apps.AdminConfig):
     default = False  # named in INSTALLED_APPS in place of django.contrib.admin

@@ -2,13 +2,14 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserCreationForm
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from forum.client_ip import client_ip
-from forum.models import Ballot, Classroom, Factor, Flag, Prompt, Restriction, User
+from forum.models import Ballot, Classroom, Factor, Flag, Prompt, Restriction, Topic, User
 from forum.models.discussion import BODY_MAX_LENGTH
 from forum.ratelimit import in_words, seconds_until_allowed
+from forum.selectors.search import MAX_QUERY_LENGTH
 from forum.services.accounts import active_restriction
 from forum.validators import refuse_control_characters
 
@@ -340,3 +341,55 @@ class DeepLinkForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["target"].choices = targets
         self.fields["target"].initial = targets[0][0] if targets else None
+
+
+class SearchForm(forms.Form):
+    """The search box and its filters: a GET form, so every field is optional and a wrong one only says so."""
+
+    q = forms.CharField(
+        label=_("Search for"),
+        required=False,
+        max_length=MAX_QUERY_LENGTH,
+        strip=True,
+        validators=[refuse_control_characters],
+        error_messages={
+            "max_length": _("Keep the search under %(limit_value)d characters."),
+        },
+    )
+    topic = forms.ModelChoiceField(
+        label=_("Topic"),
+        queryset=Topic.objects.none(),
+        required=False,
+        empty_label=_("Any topic"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": _("Pick a topic from the list.")},
+    )
+    author = forms.CharField(
+        label=_("Author"),
+        required=False,
+        max_length=150,
+        validators=[refuse_control_characters],
+        help_text=_("The name shown beside their comments."),
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = Topic.objects.filter(article__is_published=True).only(
+            "id", "article_id", "position", "title"
+        )
+        for name in ("q", "author"):  # refuse_control_characters says it once, NUL included
+            field = self.fields[name]
+            field.validators = [v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The “from” date must come before the “to” date."), code="dates_reversed")
+        return cleaned

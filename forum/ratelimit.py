@@ -49,6 +49,8 @@ LIMITS = {
     "lti_grades": [(10, 600, gettext_lazy("10 sendings of scores in 10 minutes"))],
     # Per address: a whole school may launch from one, so only a flood is stopped.
     "lti_login": [(1000, 600, gettext_lazy("1000 launches in 10 minutes from one address"))],
+    # Per address, and generous: a class of 30 searches from one school address.
+    "search": [(300, 60, gettext_lazy("300 searches a minute from one address"))],
     # Per address; counted by forum.apps when a login fails, checked by forms.LoginForm before the next.
     "login_failure": login_failure_limits,
 }

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 from django.urls.converters import StringConverter
 
-from forum.views import accounts, classes, content, discussion, feeds, tokens, voting
+from forum.views import accounts, classes, content, discussion, feeds, search, tokens, voting
 
 
 class TextConverter(StringConverter):
@@ -37,6 +37,7 @@ urlpatterns = [
     path("comments/<int:pk>/helpful/", discussion.comment_helpful, name="comment_helpful"),
     path("comments/<int:pk>/history/", discussion.comment_history, name="comment_history"),
     path("comments/<int:pk>/moderate/", discussion.comment_moderate, name="comment_moderate"),
+    path("search/", search.search, name="search"),
     path("notifications/", discussion.notifications, name="notifications"),
     path("notifications/feed/<slug:secret>/", feeds.NotificationsFeed(), name="notifications_feed"),
     path("classes/", classes.class_list, name="classes"),

@@ -13,6 +13,7 @@ from forum.models.discussion import (
 )
 from forum.models.lti import LtiCourse, LtiLaunchNonce
 from forum.models.moderation import ModerationLog, ModerationSettings, Restriction
+from forum.models.search import SearchEntry, SearchIndex
 from forum.models.voting import Ballot, BallotEntry, Factor
 
 __all__ = [
@@ -39,6 +40,8 @@ __all__ = [
     "Notification",
     "Prompt",
     "Restriction",
+    "SearchEntry",
+    "SearchIndex",
     "Subsection",
     "Topic",
     "User",

@@ -7,6 +7,7 @@ from django.utils.text import slugify
 from forum.article_format import ParsedArticle, join_blocks, unique_slugs
 from forum.caching import content_changed
 from forum.models import Article
+from forum.services.search import index_content
 
 
 class ImportRefused(Exception):
@@ -86,4 +87,6 @@ def publish_article(*, parsed: ParsedArticle, title: str = "") -> tuple[Article,
     changed |= sync_children(article.faqs, "position", faq_rows)[1]
     if changed:
         content_changed()  # the article's own update above sends no signal
+        article.refresh_from_db()
+        index_content(obj=article)  # nor does the search index hear of it
     return article, changed

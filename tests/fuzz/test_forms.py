@@ -100,6 +100,16 @@ FORMS = {
         },
     ),
     forum_forms.ApiTokenForm: (lambda w: {}, lambda w: {"name": "class tools"}),
+    forum_forms.SearchForm: (
+        lambda w: {},
+        lambda w: {
+            "q": "peace talks",
+            "topic": str(w.topic.pk),
+            "author": w.author.public_name,
+            "date_from": "2026-01-01",
+            "date_to": "2026-12-31",
+        },
+    ),
 }
 
 
