@@ -7,11 +7,35 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from lti_tool.admin import LtiRegistrationAdmin as LibraryRegistrationAdmin
 from lti_tool.models import LtiDeployment, LtiRegistration
 
 from forum.models import LtiCourse
 from forum.services.lti import ensure_tool_key
+
+# django-lti marks the names of its app, models and fields (gettext_lazy) but ships no catalogue: the ones our
+# admin shows are listed here, so `make messages` gathers them and our catalogues translate them.
+LIBRARY_NAMES = [
+    gettext_noop("LTI tool"),
+    gettext_noop("LTI registration"),
+    gettext_noop("LTI registrations"),
+    gettext_noop("LTI deployment"),
+    gettext_noop("LTI deployments"),
+    gettext_noop("name"),
+    gettext_noop("UUID"),
+    gettext_noop("issuer"),
+    gettext_noop("client ID"),
+    gettext_noop("audience"),
+    gettext_noop("auth URL"),
+    gettext_noop("access token URL"),
+    gettext_noop("keyset URL"),
+    gettext_noop("is active"),
+    gettext_noop("public key"),
+    gettext_noop("private key"),
+    gettext_noop("created"),
+    gettext_noop("deployment ID"),
+]
 
 
 class DeploymentInline(admin.TabularInline):
@@ -62,7 +86,19 @@ class LtiRegistrationAdmin(LibraryRegistrationAdmin):
     form = RegistrationForm
     inlines = [DeploymentInline]
     readonly_fields = ["tool_urls"]
-    fieldsets = [(_("What to type into the platform"), {"fields": ["tool_urls"]}), *LibraryRegistrationAdmin.fieldsets]
+    # The library's fieldsets, with their titles marked here: its own are translated once, at import, in English.
+    fieldsets = [
+        (_("What to type into the platform"), {"fields": ["tool_urls"]}),
+        (None, LibraryRegistrationAdmin.fieldsets[0][1]),
+        (
+            _("Static keys"),
+            {
+                "description": _("The tool's own key pair, for platforms that cannot read its public key set (JWKS)."),
+                "fields": ["public_key", "private_key"],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
 
     @admin.display(description=_("the tool's URLs, after this site's address (https://forum.school.example)"))
     def tool_urls(self, obj):

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tasks import task
 from lti_tool.lti_core.constants import ContextRole
 from lti_tool.lti_core.utils import normalize_role
@@ -464,7 +465,11 @@ def post_scores(*, course: LtiCourse) -> GradesSent:
     except (LtiException, LtiServiceException, requests.RequestException) as error:
         logger.warning("LTI scores for class %s stopped after %s: %s", course.classroom_id, result.sent, error)
         raise ValidationError(
-            _("The platform's gradebook refused the scores after %(sent)s pupils; try again later.")
+            ngettext(
+                "The platform's gradebook refused the scores after %(sent)s pupil; try again later.",
+                "The platform's gradebook refused the scores after %(sent)s pupils; try again later.",
+                result.sent,
+            )
             % {"sent": result.sent},
             code="ags",
         ) from error

@@ -6,7 +6,7 @@ between its placeholders and tags) whose translation differs is looked for in th
 text, its document title, and the aria-labels and placeholders a screen reader or a box shows. The
 article, its topics, key points, FAQ, factors, names and comments are content, which stays in its own
 language: every piece of it the database holds is taken out of the text first, and the prose blocks
-are left out whole.
+(and the search's snippets, pieces of them) are left out whole.
 """
 
 import ast
@@ -30,7 +30,8 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%%|<[^>]+>")
 # Visible text and the labels only assistive technology or an empty box show, outside the content's prose.
 PAGE_TEXT = """() => {
   const copy = document.body.cloneNode(true);
-  copy.querySelectorAll('.prose, .lede, .comment-body, blockquote, script, noscript').forEach(node => node.remove());
+  copy.querySelectorAll('.prose, .lede, .comment-body, .search-snippet, blockquote, script, noscript')
+    .forEach(node => node.remove());
   const labels = [...document.querySelectorAll('[aria-label], [placeholder]')]
     .filter(node => !node.closest('.prose, .comment-body'))
     .flatMap(node => [node.getAttribute('aria-label'), node.getAttribute('placeholder')]).filter(Boolean);
@@ -119,6 +120,10 @@ def test_the_site_switches_language_from_the_footer_with_no_english_interface_le
     expect(page).to_have_url(re.compile(re.escape(reverse("forum:home")) + "$"))  # back on the same page
     assert english_left(page, pieces, shown_content) == []
 
+    # A search with results: passages of the article, each with its kind, and the page's own words.
+    expect_translated(page, f"{reverse('forum:search')}?q=sanctions", language, pieces, shown_content)
+    expect(page.locator(".search-result").first).to_be_visible()
+
     for url in [
         article.get_absolute_url(),
         topic.get_absolute_url(),
@@ -140,6 +145,9 @@ def test_the_site_switches_language_from_the_footer_with_no_english_interface_le
     expect_translated(page, reverse("forum:account_settings"), language, pieces, ["class tools", *shown_content])
     expect(page.locator("#feed-address")).to_be_visible()  # the feed and the token were on the page checked
     expect(page.get_by_role("main").get_by_text("class tools")).to_be_visible()
+    # Their search finds comments, their pupils' in the class among them: "<name> on <topic>", the class's badge.
+    expect_translated(page, f"{reverse('forum:search')}?q=istanbul+transcript", language, pieces, shown_content)
+    expect(page.locator(".search-result .badge.text-bg-info").first).to_be_visible()
     for url in [
         reverse("forum:ballot", args=[slug]),
         reverse("forum:notifications"),

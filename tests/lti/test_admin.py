@@ -1,5 +1,6 @@
 """The registration page in the admin: what an administrator types for a platform."""
 
+from django.conf import settings
 from django.urls import reverse
 from lti_tool.models import Key, LtiRegistration
 
@@ -55,3 +56,13 @@ def test_a_registration_with_a_bad_url_is_a_message_on_the_form(client, db):
 def test_moderators_cannot_register_platforms(client, db):
     client.force_login(ModeratorFactory())
     assert client.get(ADD).status_code == 403
+
+
+def test_the_registration_page_speaks_russian_down_to_the_librarys_own_labels(client, db):
+    client.force_login(AdminFactory())
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    page = client.get(ADD).content.decode()
+    for russian in ["Что ввести на платформе", "Постоянные ключи", "Адрес авторизации", "ID развёртывания"]:
+        assert russian in page
+    for english in ["Static keys", "Auth URL", "Deployment ID", "LTI registration"]:
+        assert english.lower() not in page.lower()
