@@ -103,7 +103,7 @@ def test_teacher_creates_a_class_a_student_joins_and_posts_and_the_teacher_expor
     teacher_page = logged_in_page(new_context, teacher)
     teacher_page.goto(reverse("forum:class_create"))
     teacher_page.get_by_label("Name").fill("10B")
-    teacher_page.get_by_label("Article").select_option(label=article.title)
+    teacher_page.get_by_role("combobox", name="Article").select_option(label=article.title)
     teacher_page.get_by_role("button", name="Create the class").click()
     expect(teacher_page.get_by_role("heading", level=1)).to_have_text("10B")
     code = teacher_page.locator("#join-code").inner_text().strip()

@@ -73,7 +73,7 @@ def test_a_lesson_from_the_teachers_sheet_to_the_class_changing_its_mind(article
     teacher_page.get_by_role("navigation", name="Site").get_by_role("link", name="Classes").click()
     teacher_page.get_by_role("link", name="Create a class").click()
     teacher_page.get_by_label("Name").fill("10B")
-    teacher_page.get_by_label("Article").select_option(label=article.title)
+    teacher_page.get_by_role("combobox", name="Article").select_option(label=article.title)
     teacher_page.get_by_role("button", name="Create the class").click()
     expect(teacher_page.get_by_role("heading", level=1)).to_have_text("10B")
     classroom = Classroom.objects.get(teacher=teacher)
