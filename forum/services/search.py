@@ -17,6 +17,8 @@ from forum.models import Article, Comment, FaqEntry, KeyPoint, SearchEntry, Subs
 
 Kind = SearchEntry.Kind
 TAG = re.compile(r"<[^>]*>")
+# Tags that end a line of text: a space for them, nothing for inline ones ("@ana</a>:" reads "@ana:").
+BLOCK_TAG = re.compile(r"</?(?:p|br|li|ul|ol|blockquote|pre|h[1-6]|div|tr|td|th|table)\b[^>]*>", re.IGNORECASE)
 # Never in the index: control characters (\x02 and \x03 mark the matches in highlights) and the two
 # private-use characters that stand for < and & in PostgreSQL's reading of it (selectors/search.py).
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ue000\ue001]")
@@ -26,7 +28,7 @@ BATCH = 2000
 
 def html_to_text(markup: str) -> str:
     """What a reader sees of `markup`, as one line of plain text."""
-    text = html.unescape(TAG.sub(" ", markup))
+    text = html.unescape(TAG.sub("", BLOCK_TAG.sub(" ", markup)))
     return " ".join(CONTROL.sub(" ", text).split())
 
 

@@ -19,6 +19,14 @@ def test_a_posted_comment_is_found_by_its_words(topic):
     assert found(None, "grain corridors") == [comment_hit(comment)]
 
 
+def test_a_comments_text_is_indexed_as_a_reader_sees_it(topic):
+    MemberFactory(username="ana")
+    comment = post_comment(author=MemberFactory(), topic=topic, body="Thanks @ana: **trust** first.\n\n- one\n- two")
+    entry = SearchEntry.objects.get(kind=SearchEntry.Kind.COMMENT, object_id=comment.pk)
+    assert 'class="mention"' in comment.body_html  # "@ana" is a link, ended just before the colon
+    assert entry.body == "Thanks @ana: trust first. one two"
+
+
 def test_a_comment_held_for_review_never_matches_not_even_for_its_author_or_a_moderator(topic):
     set_rules(pre_moderation=ModerationSettings.PreModeration.EVERYTHING)
     author = MemberFactory()
